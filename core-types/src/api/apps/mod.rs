@@ -1,0 +1,3 @@
+//! Kinds of `apps`.
+
+pub mod v1;

@@ -1,0 +1,3 @@
+//! Kinds of `autoscaling`.
+
+pub mod v2;

@@ -1,0 +1,3 @@
+//! Kinds of `batch`.
+
+pub mod v1;

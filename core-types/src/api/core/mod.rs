@@ -1,0 +1,3 @@
+//! Kinds of the core group (`v1`).
+
+pub mod v1;

@@ -1,0 +1,1 @@
+//! affinity types of core/v1.

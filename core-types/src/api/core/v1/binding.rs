@@ -1,0 +1,1 @@
+//! binding types of core/v1.

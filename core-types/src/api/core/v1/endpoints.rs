@@ -1,0 +1,1 @@
+//! endpoints types of core/v1.

@@ -1,0 +1,1 @@
+//! event types of core/v1.

@@ -1,0 +1,1 @@
+//! limit range types of core/v1.

@@ -1,0 +1,1 @@
+//! node types of core/v1.

@@ -1,0 +1,1 @@
+//! persistent volume types of core/v1.

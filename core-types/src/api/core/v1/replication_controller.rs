@@ -1,0 +1,1 @@
+//! replication controller types of core/v1.

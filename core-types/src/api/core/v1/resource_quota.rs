@@ -1,0 +1,1 @@
+//! resource quota types of core/v1.

@@ -1,0 +1,1 @@
+//! secret types of core/v1.

@@ -1,0 +1,1 @@
+//! service types of core/v1.

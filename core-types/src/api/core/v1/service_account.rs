@@ -1,0 +1,1 @@
+//! service account types of core/v1.

@@ -1,0 +1,1 @@
+//! volume types of core/v1.

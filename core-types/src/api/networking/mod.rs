@@ -1,0 +1,3 @@
+//! Kinds of `networking.k8s.io`.
+
+pub mod v1;

@@ -1,0 +1,3 @@
+//! Kinds of `rbac.authorization.k8s.io`.
+
+pub mod v1;

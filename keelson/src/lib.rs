@@ -1,0 +1,21 @@
+//! Keelson: the pieces of a Kubernetes-style control plane as Rust crates.
+//!
+//! This facade re-exports the Keelson crates so that one dependency brings
+//! them all:
+//!
+//! ```
+//! use keelson::types::api::core::v1::Namespace;
+//! use keelson::types::meta::ObjectMeta;
+//!
+//! let ns = Namespace { metadata: ObjectMeta::named("team-a"), ..Namespace::default() };
+//! let json = serde_json::to_value(&ns).unwrap();
+//! assert_eq!(json["kind"], "Namespace");
+//! ```
+
+/// The object model: kinds, metadata, selectors, quantities, validation
+/// (`keelson-core-types`).
+pub use keelson_core_types as types;
+
+/// `#[derive(CustomResource)]` (`keelson-derive`).
+#[cfg(feature = "derive")]
+pub use keelson_derive::CustomResource;
