@@ -28,6 +28,7 @@
 
 pub mod api;
 pub mod bytes;
+pub mod codec;
 pub mod dynamic;
 pub mod intstr;
 pub mod labels;

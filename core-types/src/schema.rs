@@ -1,8 +1,29 @@
 //! JSON schemas of the kinds, in the structural form Kubernetes requires for
 //! OpenAPI v3 and CustomResourceDefinition validation.
+//!
+//! [`structural_schema_for`] generates a type's schema with `schemars` and
+//! rewrites it into a *structural* schema: every node states its `type`
+//! (or is `x-kubernetes-int-or-string` / `x-kubernetes-preserve-unknown-fields`),
+//! there are no `$ref`s, optional fields are `nullable` rather than
+//! `type: [T, "null"]`, and value constraints only use what OpenAPI v3.0
+//! knows. [`check_structural`] verifies those rules and says where one is
+//! broken.
+//!
+//! ```
+//! use keelson_core_types::api::core::v1::ConfigMap;
+//! use keelson_core_types::schema;
+//!
+//! let s = schema::structural_schema_for::<ConfigMap>();
+//! assert_eq!(s["type"], "object");
+//! assert_eq!(s["properties"]["data"]["additionalProperties"]["type"], "string");
+//! schema::check_structural(&s).unwrap();
+//! ```
 
-use schemars::Schema;
-use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde_json::{Value, json};
 
 /// Adds the `apiVersion` and `kind` properties that every kind's schema has.
 pub fn add_type_meta(schema: &mut Schema) {
@@ -16,6 +37,307 @@ pub fn add_type_meta(schema: &mut Schema) {
         props.insert(
             "kind".into(),
             json!({ "type": "string", "description": "The kind of this object in CamelCase." }),
+        );
+    }
+}
+
+/// A schema that accepts any JSON object and keeps its fields, for use with
+/// `#[schemars(schema_with = "keelson_core_types::schema::preserve_unknown_fields")]`
+/// on a `serde_json::Value` field.
+pub fn preserve_unknown_fields(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "object", "x-kubernetes-preserve-unknown-fields": true })
+}
+
+/// The generator settings used for every schema: OpenAPI 3.0 flavour with
+/// every subschema inlined.
+pub fn generator() -> SchemaGenerator {
+    SchemaSettings::openapi3()
+        .with(|s| {
+            s.inline_subschemas = true;
+            s.meta_schema = None;
+        })
+        .into_generator()
+}
+
+/// The structural schema of `T`, as a JSON value ready to be an
+/// `openAPIV3Schema` or an OpenAPI v3 component.
+pub fn structural_schema_for<T: JsonSchema>() -> Value {
+    let schema = generator().into_root_schema_for::<T>();
+    let mut value = schema.to_value();
+    make_structural(&mut value);
+    value
+}
+
+/// Rewrites a schemars schema in place into Kubernetes' structural form.
+pub fn make_structural(value: &mut Value) {
+    if let Some(obj) = value.as_object_mut() {
+        for key in ["$schema", "$defs", "definitions", "components"] {
+            obj.remove(key);
+        }
+    }
+    rewrite(value);
+}
+
+fn rewrite(value: &mut Value) {
+    let Some(obj) = value.as_object_mut() else { return };
+
+    // `type: [T, "null"]` → `type: T, nullable: true`.
+    if let Some(Value::Array(types)) = obj.get("type").cloned() {
+        let non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+        if non_null.len() < types.len() {
+            obj.insert("nullable".into(), Value::Bool(true));
+        }
+        match non_null.as_slice() {
+            [one] => {
+                obj.insert("type".into(), one.clone());
+            }
+            _ => {
+                obj.remove("type");
+            }
+        }
+    }
+    // OpenAPI 3.0 has no `const`.
+    if let Some(c) = obj.remove("const") {
+        obj.insert("enum".into(), Value::Array(vec![c]));
+    }
+    // Unsigned integer formats are not Kubernetes formats.
+    if let Some(Value::String(f)) = obj.get("format") {
+        let mapped = match f.as_str() {
+            "uint8" | "uint16" | "int8" | "int16" => Some("int32"),
+            "uint32" | "uint64" | "uint" => Some("int64"),
+            _ => None,
+        };
+        if let Some(m) = mapped {
+            obj.insert("format".into(), Value::String(m.into()));
+        }
+    }
+    // Structural schemas may not forbid additional properties, and `null`
+    // defaults mean nothing.
+    if obj.get("additionalProperties") == Some(&Value::Bool(false)) {
+        obj.remove("additionalProperties");
+    }
+    if obj.get("default") == Some(&Value::Null) {
+        obj.remove("default");
+    }
+    obj.remove("examples");
+    obj.remove("$id");
+    if obj.contains_key("properties") && !obj.contains_key("type") {
+        obj.insert("type".into(), Value::String("object".into()));
+    }
+
+    for key in ["properties", "patternProperties"] {
+        if let Some(Value::Object(props)) = obj.get_mut(key) {
+            props.values_mut().for_each(rewrite);
+        }
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(v @ Value::Object(_)) = obj.get_mut(key) {
+            rewrite(v);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(list)) = obj.get_mut(key) {
+            list.iter_mut().for_each(rewrite);
+        }
+    }
+}
+
+/// Checks Kubernetes' rules for structural schemas and returns every place
+/// one is broken, each as `<path>: <problem>`.
+pub fn check_structural(schema: &Value) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    check_node(schema, "", false, &mut problems);
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+const VALUE_ONLY_FORBIDDEN: [&str; 6] =
+    ["type", "additionalProperties", "properties", "items", "nullable", "default"];
+
+fn check_node(node: &Value, path: &str, in_logic: bool, problems: &mut Vec<String>) {
+    let at = if path.is_empty() { "<root>" } else { path };
+    let Some(obj) = node.as_object() else {
+        problems.push(format!("{at}: a schema must be an object"));
+        return;
+    };
+    if obj.contains_key("$ref") {
+        problems.push(format!("{at}: $ref is not allowed in a structural schema"));
+    }
+    if in_logic {
+        for key in VALUE_ONLY_FORBIDDEN {
+            if obj.contains_key(key) {
+                problems.push(format!(
+                    "{at}: `{key}` must not appear inside allOf, anyOf, oneOf or not"
+                ));
+            }
+        }
+    } else {
+        let int_or_string = obj.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true));
+        let preserve =
+            obj.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+        match obj.get("type") {
+            Some(Value::String(t)) if !t.is_empty() => {
+                if int_or_string {
+                    problems.push(format!(
+                        "{at}: x-kubernetes-int-or-string must not be combined with `type`"
+                    ));
+                }
+            }
+            Some(_) => problems.push(format!("{at}: `type` must be a single non-empty string")),
+            None if int_or_string || preserve => {}
+            None => problems.push(format!("{at}: `type` is required")),
+        }
+        if obj.contains_key("properties") && obj.contains_key("additionalProperties") {
+            problems.push(format!(
+                "{at}: `properties` and `additionalProperties` are mutually exclusive"
+            ));
+        }
+    }
+    if let Some(Value::Object(props)) = obj.get("properties") {
+        for (name, p) in props {
+            check_node(p, &format!("{path}.properties[{name}]"), in_logic, problems);
+        }
+    }
+    match obj.get("items") {
+        Some(items @ Value::Object(_)) => {
+            check_node(items, &format!("{path}.items"), in_logic, problems)
+        }
+        Some(_) => problems.push(format!("{at}: `items` must be a single schema")),
+        None => {}
+    }
+    if let Some(ap @ Value::Object(_)) = obj.get("additionalProperties") {
+        check_node(ap, &format!("{path}.additionalProperties"), in_logic, problems);
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(list)) = obj.get(key) {
+            for (i, s) in list.iter().enumerate() {
+                check_node(s, &format!("{path}.{key}[{i}]"), true, problems);
+            }
+        }
+    }
+    if let Some(not) = obj.get("not") {
+        check_node(not, &format!("{path}.not"), true, problems);
+    }
+}
+
+/// Marks types whose JSON schema is structural, so they may appear in a
+/// custom resource.
+///
+/// `#[derive(CustomResource)]` requires it of every field type of the spec
+/// and status, so a type that cannot have a structural schema is rejected at
+/// compile time rather than by the API server. Derive it with
+/// `#[derive(StructuralSchema)]` (which checks the type's shape), or
+/// implement it by hand when a hand-written `JsonSchema` is structural.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no structural schema, so it cannot be part of a custom resource",
+    label = "this type is not marked `StructuralSchema`",
+    note = "derive `StructuralSchema` (with `JsonSchema`) on your own types; for free-form JSON use \
+            `#[schemars(schema_with = \"keelson_core_types::schema::preserve_unknown_fields\")]` on the field"
+)]
+pub trait StructuralSchema: JsonSchema {}
+
+macro_rules! structural {
+    ($($ty:ty),* $(,)?) => { $(impl StructuralSchema for $ty {})* };
+}
+
+structural!(
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    String,
+    crate::quantity::Quantity,
+    crate::intstr::IntOrString,
+    crate::time::Time,
+    crate::time::MicroTime,
+    crate::bytes::ByteString,
+    crate::meta::ObjectMeta,
+    crate::meta::OwnerReference,
+    crate::meta::ManagedFieldsEntry,
+    crate::meta::Condition,
+    crate::labels::LabelSelector,
+    crate::labels::LabelSelectorRequirement,
+);
+
+impl<T: StructuralSchema> StructuralSchema for Option<T> {}
+impl<T: StructuralSchema> StructuralSchema for Vec<T> {}
+impl<T: StructuralSchema> StructuralSchema for Box<T> {}
+impl<T: StructuralSchema> StructuralSchema for BTreeMap<String, T> {}
+impl<T: StructuralSchema, S: std::hash::BuildHasher> StructuralSchema for HashMap<String, T, S> {}
+
+/// Helpers for the derive macro's generated code. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use schemars;
+    pub use serde;
+    pub use serde_json;
+
+    /// Fails to compile unless `T` has a structural schema.
+    pub const fn assert_structural<T: super::StructuralSchema + ?Sized>() {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nullable_and_refs_are_rewritten() {
+        #[derive(JsonSchema)]
+        #[allow(dead_code)] // Only the schema is inspected.
+        struct Inner {
+            n: Option<u32>,
+        }
+        #[derive(JsonSchema)]
+        #[allow(dead_code)] // Only the schema is inspected.
+        struct Outer {
+            inner: Option<Inner>,
+            list: Vec<Inner>,
+            map: BTreeMap<String, String>,
+            tag: crate::intstr::IntOrString,
+        }
+        let s = structural_schema_for::<Outer>();
+        assert_eq!(s["properties"]["inner"]["type"], "object");
+        assert_eq!(s["properties"]["inner"]["nullable"], true);
+        assert_eq!(s["properties"]["inner"]["properties"]["n"]["type"], "integer");
+        assert_eq!(s["properties"]["inner"]["properties"]["n"]["format"], "int64");
+        assert_eq!(s["properties"]["list"]["items"]["type"], "object");
+        assert!(!s.to_string().contains("$ref"), "{s}");
+        assert_eq!(check_structural(&s), Ok(()));
+    }
+
+    #[test]
+    fn violations_are_named_by_path() {
+        let bad = json!({
+            "type": "object",
+            "properties": {
+                "a": {},
+                "b": {"$ref": "#/x", "type": "string"},
+                "c": {"type": ["string", "integer"]},
+                "d": {"type": "object", "properties": {}, "additionalProperties": {"type": "string"}},
+                "e": {"anyOf": [{"type": "string"}]},
+                "f": {"type": "array", "items": [{"type": "string"}]},
+                "g": {"x-kubernetes-int-or-string": true},
+                "h": {"x-kubernetes-preserve-unknown-fields": true}
+            }
+        });
+        let problems = check_structural(&bad).unwrap_err();
+        assert_eq!(
+            problems,
+            vec![
+                ".properties[a]: `type` is required",
+                ".properties[b]: $ref is not allowed in a structural schema",
+                ".properties[c]: `type` must be a single non-empty string",
+                ".properties[d]: `properties` and `additionalProperties` are mutually exclusive",
+                ".properties[e]: `type` is required",
+                ".properties[e].anyOf[0]: `type` must not appear inside allOf, anyOf, oneOf or not",
+                ".properties[f]: `items` must be a single schema",
+            ]
         );
     }
 }
