@@ -121,9 +121,6 @@ fn rewrite(value: &mut Value) {
     }
     obj.remove("examples");
     obj.remove("$id");
-    if obj.contains_key("properties") && !obj.contains_key("type") {
-        obj.insert("type".into(), Value::String("object".into()));
-    }
 
     for key in ["properties", "patternProperties"] {
         if let Some(Value::Object(props)) = obj.get_mut(key) {
@@ -139,6 +136,51 @@ fn rewrite(value: &mut Value) {
         if let Some(Value::Array(list)) = obj.get_mut(key) {
             list.iter_mut().for_each(rewrite);
         }
+    }
+    hoist_object_variants(obj);
+    if obj.contains_key("properties") && !obj.contains_key("type") {
+        obj.insert("type".into(), Value::String("object".into()));
+    }
+}
+
+/// Makes data-carrying enums structural: when every branch of a `oneOf` or
+/// `anyOf` is an object schema (tagged enum variants), their properties are
+/// merged into the parent, string enums of the same property are joined, and
+/// the branches keep only their `required` lists, so the one-of rule still
+/// holds.
+fn hoist_object_variants(obj: &mut serde_json::Map<String, Value>) {
+    for key in ["oneOf", "anyOf"] {
+        let Some(Value::Array(branches)) = obj.get(key) else { continue };
+        let all_objects = !branches.is_empty()
+            && branches.iter().all(|b| {
+                b.get("type") == Some(&Value::String("object".into()))
+                    && b.get("properties").is_some_and(Value::is_object)
+            });
+        if !all_objects || obj.contains_key("properties") {
+            continue;
+        }
+        let mut merged = serde_json::Map::new();
+        let mut remaining = Vec::new();
+        for branch in branches {
+            for (name, prop) in branch["properties"].as_object().into_iter().flatten() {
+                match (merged.get_mut(name), prop.get("enum")) {
+                    (Some(Value::Object(existing)), Some(Value::Array(values))) => {
+                        if let Some(Value::Array(known)) = existing.get_mut("enum") {
+                            known.extend(values.iter().cloned());
+                        }
+                    }
+                    (Some(_), _) => {}
+                    (None, _) => {
+                        merged.insert(name.clone(), prop.clone());
+                    }
+                }
+            }
+            let required = branch.get("required").cloned().unwrap_or(Value::Array(vec![]));
+            remaining.push(json!({ "required": required }));
+        }
+        obj.insert("type".into(), Value::String("object".into()));
+        obj.insert("properties".into(), Value::Object(merged));
+        obj.insert(key.into(), Value::Array(remaining));
     }
 }
 
@@ -309,6 +351,39 @@ mod tests {
         assert_eq!(s["properties"]["list"]["items"]["type"], "object");
         assert!(!s.to_string().contains("$ref"), "{s}");
         assert_eq!(check_structural(&s), Ok(()));
+    }
+
+    #[test]
+    fn tagged_enums_become_structural() {
+        #[derive(JsonSchema)]
+        #[allow(dead_code)] // Only the schema is inspected.
+        enum Source {
+            Git { url: String },
+            Image { reference: String, pull: Option<bool> },
+        }
+        #[derive(JsonSchema)]
+        #[serde(tag = "kind")]
+        #[allow(dead_code)] // Only the schema is inspected.
+        enum Shape {
+            Circle { radius: u32 },
+            Square { side: u32 },
+        }
+        #[derive(JsonSchema)]
+        #[allow(dead_code)] // Only the schema is inspected.
+        struct Spec {
+            source: Source,
+            shape: Shape,
+        }
+        let s = structural_schema_for::<Spec>();
+        assert_eq!(check_structural(&s), Ok(()), "{s:#}");
+        let source = &s["properties"]["source"];
+        assert_eq!(source["type"], "object");
+        assert_eq!(source["properties"]["git"], serde_json::Value::Null);
+        assert_eq!(source["properties"]["Git"]["properties"]["url"]["type"], "string");
+        assert_eq!(source["oneOf"], json!([{"required": ["Git"]}, {"required": ["Image"]}]));
+        let shape = &s["properties"]["shape"];
+        assert_eq!(shape["properties"]["kind"]["enum"], json!(["Circle", "Square"]));
+        assert_eq!(shape["properties"]["radius"]["type"], "integer");
     }
 
     #[test]
