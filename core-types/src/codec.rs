@@ -198,12 +198,16 @@ pub fn to_yaml_stream<T: Serialize>(objs: &[T]) -> Result<String> {
 }
 
 /// Records an ignored field, except the type fields that typed kinds write
-/// themselves and so do not hold as struct fields.
+/// themselves and so do not hold as struct fields. Objects embed whole kinds
+/// (a StatefulSet's `volumeClaimTemplates` are PersistentVolumeClaims), so
+/// `apiVersion` and `kind` are accepted at any depth.
 fn record(unknown: &mut Vec<String>, path: &serde_ignored::Path<'_>) {
-    let rendered = render(path);
-    if rendered != "apiVersion" && rendered != "kind" {
-        unknown.push(rendered);
+    if let serde_ignored::Path::Map { key, .. } = path
+        && (key == "apiVersion" || key == "kind")
+    {
+        return;
     }
+    unknown.push(render(path));
 }
 
 /// Renders a path as Kubernetes does: `spec.containers[0].name`.
@@ -216,9 +220,9 @@ fn render(path: &serde_ignored::Path<'_>) -> String {
             let parent = render(parent);
             if parent.is_empty() { key.clone() } else { format!("{parent}.{key}") }
         }
-        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => {
-            render(parent)
-        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => render(parent),
     }
 }
 
@@ -248,7 +252,8 @@ mod tests {
             unknown,
             vec!["metadata.nam", "metadata.ownerReferences[0].extra", "spec.bogus", "top"]
         );
-        let (_, none) = from_json_strict::<Namespace>(br#"{"apiVersion":"v1","kind":"Namespace"}"#).unwrap();
+        let (_, none) =
+            from_json_strict::<Namespace>(br#"{"apiVersion":"v1","kind":"Namespace"}"#).unwrap();
         assert!(none.is_empty());
     }
 

@@ -132,7 +132,10 @@ mod tests {
         assert_eq!(serde_json::to_string(&IntOrString::Int(80)).unwrap(), "80");
         assert_eq!(serde_json::to_string(&IntOrString::from("http")).unwrap(), "\"http\"");
         assert_eq!(serde_json::from_str::<IntOrString>("443").unwrap(), IntOrString::Int(443));
-        assert_eq!(serde_json::from_str::<IntOrString>("\"25%\"").unwrap(), IntOrString::from("25%"));
+        assert_eq!(
+            serde_json::from_str::<IntOrString>("\"25%\"").unwrap(),
+            IntOrString::from("25%")
+        );
         assert!(serde_json::from_str::<IntOrString>("1.5").is_err());
         assert!(serde_json::from_str::<IntOrString>("99999999999").is_err());
         assert!(serde_json::from_str::<IntOrString>("[1]").is_err());

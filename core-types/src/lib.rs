@@ -30,14 +30,17 @@ pub mod api;
 pub mod bytes;
 pub mod codec;
 pub mod dynamic;
+pub mod fields;
 pub mod intstr;
 pub mod labels;
 pub mod list;
 pub mod meta;
 pub mod quantity;
+pub mod registry;
 pub mod resource;
 pub mod schema;
 pub mod time;
+pub mod validation;
 
 pub use dynamic::DynamicObject;
 pub use list::List;

@@ -180,8 +180,9 @@ pub trait ResourceExt: Resource {
 
 impl<K: Resource + ?Sized> ResourceExt for K {}
 
-/// Serialization support for typed kinds.
 pub mod with_type_meta {
+    //! Serialization support for typed kinds.
+    //!
     //! Kinds derive their field serialization with `#[serde(remote = "Self")]`
     //! and wrap the serializer in [`TypeMetaSerializer`], which adds the two
     //! type fields when the struct begins. Anything but a struct is refused.

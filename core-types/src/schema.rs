@@ -75,10 +75,12 @@ pub fn make_structural(value: &mut Value) {
             obj.remove(key);
         }
     }
-    rewrite(value);
+    rewrite(value, false);
 }
 
-fn rewrite(value: &mut Value) {
+/// Rewrites one node; `in_logic` is true inside allOf/anyOf/oneOf/not,
+/// whose branches only constrain values.
+fn rewrite(value: &mut Value, in_logic: bool) {
     let Some(obj) = value.as_object_mut() else { return };
 
     // `type: [T, "null"]` → `type: T, nullable: true`.
@@ -124,22 +126,41 @@ fn rewrite(value: &mut Value) {
 
     for key in ["properties", "patternProperties"] {
         if let Some(Value::Object(props)) = obj.get_mut(key) {
-            props.values_mut().for_each(rewrite);
+            props.values_mut().for_each(|p| rewrite(p, in_logic));
         }
     }
-    for key in ["items", "additionalProperties", "not"] {
+    for key in ["items", "additionalProperties"] {
         if let Some(v @ Value::Object(_)) = obj.get_mut(key) {
-            rewrite(v);
+            rewrite(v, in_logic);
         }
+    }
+    if let Some(v @ Value::Object(_)) = obj.get_mut("not") {
+        rewrite(v, true);
     }
     for key in ["allOf", "anyOf", "oneOf"] {
         if let Some(Value::Array(list)) = obj.get_mut(key) {
-            list.iter_mut().for_each(rewrite);
+            list.iter_mut().for_each(|b| rewrite(b, true));
         }
     }
     hoist_object_variants(obj);
     if obj.contains_key("properties") && !obj.contains_key("type") {
         obj.insert("type".into(), Value::String("object".into()));
+    }
+    // A schema that constrains nothing (free-form JSON) keeps whatever it
+    // is given, which Kubernetes spells x-kubernetes-preserve-unknown-fields.
+    const SHAPING: [&str; 9] = [
+        "type",
+        "properties",
+        "items",
+        "additionalProperties",
+        "enum",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "x-kubernetes-int-or-string",
+    ];
+    if !in_logic && !SHAPING.iter().any(|k| obj.contains_key(*k)) {
+        obj.insert("x-kubernetes-preserve-unknown-fields".into(), Value::Bool(true));
     }
 }
 
@@ -214,8 +235,7 @@ fn check_node(node: &Value, path: &str, in_logic: bool, problems: &mut Vec<Strin
         }
     } else {
         let int_or_string = obj.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true));
-        let preserve =
-            obj.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+        let preserve = obj.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
         match obj.get("type") {
             Some(Value::String(t)) if !t.is_empty() => {
                 if int_or_string {
@@ -342,6 +362,7 @@ mod tests {
             list: Vec<Inner>,
             map: BTreeMap<String, String>,
             tag: crate::intstr::IntOrString,
+            free: serde_json::Value,
         }
         let s = structural_schema_for::<Outer>();
         assert_eq!(s["properties"]["inner"]["type"], "object");
@@ -350,6 +371,8 @@ mod tests {
         assert_eq!(s["properties"]["inner"]["properties"]["n"]["format"], "int64");
         assert_eq!(s["properties"]["list"]["items"]["type"], "object");
         assert!(!s.to_string().contains("$ref"), "{s}");
+        assert_eq!(s["properties"]["free"]["x-kubernetes-preserve-unknown-fields"], true);
+        assert_eq!(s["properties"]["tag"].get("x-kubernetes-preserve-unknown-fields"), None);
         assert_eq!(check_structural(&s), Ok(()));
     }
 

@@ -16,6 +16,14 @@
 /// (`keelson-core-types`).
 pub use keelson_core_types as types;
 
-/// `#[derive(CustomResource)]` (`keelson-derive`).
+/// `#[derive(CustomResource)]` (`keelson-derive`): a custom resource kind
+/// from its spec struct. Through this crate, write
+/// `#[resource(crate = "::keelson::types", ...)]`.
 #[cfg(feature = "derive")]
 pub use keelson_derive::CustomResource;
+
+/// `#[derive(StructuralSchema)]` (`keelson-derive`): marks a type used in a
+/// custom resource as having a structural schema, after checking its shape.
+/// Through this crate, write `#[structural(crate = "::keelson::types")]`.
+#[cfg(feature = "derive")]
+pub use keelson_derive::StructuralSchema;

@@ -1,0 +1,12 @@
+use keelson_derive::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(CustomResource, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[resource(group = "example.com", version = "v1", kind = "Widget")]
+enum WidgetSpec {
+    Small,
+    Large,
+}
+
+fn main() {}

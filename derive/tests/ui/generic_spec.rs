@@ -1,0 +1,11 @@
+use keelson_derive::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(CustomResource, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[resource(group = "example.com", version = "v1", kind = "Widget")]
+struct WidgetSpec<T> {
+    item: T,
+}
+
+fn main() {}
