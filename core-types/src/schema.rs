@@ -19,7 +19,7 @@
 //! schema::check_structural(&s).unwrap();
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
@@ -82,6 +82,8 @@ pub fn make_structural(value: &mut Value) {
 /// whose branches only constrain values.
 fn rewrite(value: &mut Value, in_logic: bool) {
     let Some(obj) = value.as_object_mut() else { return };
+    fold_null_branches(obj);
+    fold_string_branches(obj);
 
     // `type: [T, "null"]` → `type: T, nullable: true`.
     if let Some(Value::Array(types)) = obj.get("type").cloned() {
@@ -164,6 +166,62 @@ fn rewrite(value: &mut Value, in_logic: bool) {
     }
 }
 
+/// The single value a branch allows, if it allows exactly one (`const: x` or
+/// `enum: [x]`).
+fn single_value(branch: &Value) -> Option<&Value> {
+    match (branch.get("const"), branch.get("enum")) {
+        (Some(v), None) => Some(v),
+        (None, Some(Value::Array(values))) if values.len() == 1 => Some(&values[0]),
+        _ => None,
+    }
+}
+
+/// `anyOf: [<schema>, <null>]` (an `Option` of a non-struct type) becomes
+/// `<schema>` with `nullable: true`.
+fn fold_null_branches(obj: &mut serde_json::Map<String, Value>) {
+    for key in ["anyOf", "oneOf"] {
+        let Some(Value::Array(branches)) = obj.get(key) else { continue };
+        let is_null = |b: &Value| {
+            b.get("type") == Some(&Value::String("null".into()))
+                || single_value(b).is_some_and(Value::is_null)
+        };
+        if !branches.iter().any(is_null) {
+            continue;
+        }
+        let rest: Vec<Value> = branches.iter().filter(|b| !is_null(b)).cloned().collect();
+        obj.insert("nullable".into(), Value::Bool(true));
+        match <[Value; 1]>::try_from(rest) {
+            Ok([Value::Object(only)]) => {
+                obj.remove(key);
+                for (k, v) in only {
+                    obj.entry(k).or_insert(v);
+                }
+            }
+            Ok([other]) => {
+                obj.insert(key.into(), Value::Array(vec![other]));
+            }
+            Err(rest) => {
+                obj.insert(key.into(), Value::Array(rest));
+            }
+        }
+    }
+}
+
+/// `oneOf` of one-value string schemas (a unit enum whose variants have doc
+/// comments) becomes one string enum.
+fn fold_string_branches(obj: &mut serde_json::Map<String, Value>) {
+    for key in ["oneOf", "anyOf"] {
+        let Some(Value::Array(branches)) = obj.get(key) else { continue };
+        let values: Option<Vec<Value>> =
+            branches.iter().map(|b| single_value(b).filter(|v| v.is_string()).cloned()).collect();
+        if let Some(values) = values.filter(|v| !v.is_empty()) {
+            obj.remove(key);
+            obj.insert("type".into(), Value::String("string".into()));
+            obj.insert("enum".into(), Value::Array(values));
+        }
+    }
+}
+
 /// Makes data-carrying enums structural: when every branch of a `oneOf` or
 /// `anyOf` is an object schema (tagged enum variants), their properties are
 /// merged into the parent, string enums of the same property are joined, and
@@ -201,7 +259,31 @@ fn hoist_object_variants(obj: &mut serde_json::Map<String, Value>) {
         }
         obj.insert("type".into(), Value::String("object".into()));
         obj.insert("properties".into(), Value::Object(merged));
-        obj.insert(key.into(), Value::Array(remaining));
+        // The branches tell variants apart only if no branch's required set
+        // contains another's; otherwise an object of the larger variant would
+        // match both and fail `oneOf` (internally tagged enums, whose tag is
+        // required in every branch). Then the merged properties alone remain.
+        let sets: Vec<BTreeSet<String>> = remaining
+            .iter()
+            .map(|b| {
+                b["required"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .collect();
+        let distinct = sets
+            .iter()
+            .enumerate()
+            .all(|(i, a)| sets.iter().enumerate().all(|(j, b)| i == j || !a.is_subset(b)));
+        if distinct {
+            obj.insert(key.into(), Value::Array(remaining));
+        } else {
+            obj.remove(key);
+        }
     }
 }
 

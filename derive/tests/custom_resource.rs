@@ -512,7 +512,6 @@ mod known_gaps {
     }
 
     #[test]
-    #[ignore = "needs schema::make_structural (core-types) to fold these shapes"]
     fn known_gaps_of_make_structural() {
         let schema = schema::structural_schema_for::<Gap>();
         assert_eq!(check_structural(&schema), Ok(()), "{schema:#}");

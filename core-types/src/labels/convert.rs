@@ -174,8 +174,7 @@ impl LabelSelector {
 }
 
 /// Parses the string form (`app=web,tier in (a,b)`) into `matchLabels` and
-/// `matchExpressions`, as [`TryFrom<&Selector>`](LabelSelector::try_from)
-/// does.
+/// `matchExpressions`, as converting a parsed [`Selector`] does.
 impl FromStr for LabelSelector {
     type Err = Error;
 

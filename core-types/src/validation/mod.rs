@@ -10,7 +10,7 @@
 //!   and the conversion to a `Status`.
 //! - [`names`]: DNS names, qualified names, label values, environment
 //!   variable names, ports, IP addresses, CIDRs, percentages, and the
-//!   [`NameFn`](names::NameFn) rules for `metadata.name`.
+//!   [`NameFn`] rules for `metadata.name`.
 //! - [`labels`]: label and annotation maps, and the reserved-key policy.
 //! - [`meta`]: `ObjectMeta` on create and on update.
 //!
@@ -40,10 +40,10 @@
 //! does not enforce this; Keelson can, depending on who writes the keys
 //! ([`labels::Origin`]):
 //!
-//! 1. [`Origin::System`](labels::Origin::System) (the default, and what the
+//! 1. [`Origin::System`] (the default, and what the
 //!    `validate_*` functions without an origin use): any syntactically valid
 //!    key is accepted, exactly as Kubernetes accepts it.
-//! 2. [`Origin::User`](labels::Origin::User): a reserved key is
+//! 2. [`Origin::User`]: a reserved key is
 //!    `Forbidden`, at the path of the key
 //!    (`metadata.labels[kubernetes.io/foo]`), unless users may set it
 //!    ([`labels::is_user_settable_key`]):
