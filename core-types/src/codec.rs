@@ -201,7 +201,7 @@ pub fn to_yaml_stream<T: Serialize>(objs: &[T]) -> Result<String> {
 /// themselves and so do not hold as struct fields. Objects embed whole kinds
 /// (a StatefulSet's `volumeClaimTemplates` are PersistentVolumeClaims), so
 /// `apiVersion` and `kind` are accepted at any depth.
-fn record(unknown: &mut Vec<String>, path: &serde_ignored::Path<'_>) {
+pub(crate) fn record(unknown: &mut Vec<String>, path: &serde_ignored::Path<'_>) {
     if let serde_ignored::Path::Map { key, .. } = path
         && (key == "apiVersion" || key == "kind")
     {

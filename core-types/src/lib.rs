@@ -89,6 +89,9 @@ pub mod schema;
 pub mod time;
 pub mod validation;
 
+#[cfg(test)]
+mod test_support;
+
 pub use dynamic::DynamicObject;
 pub use list::List;
 pub use resource::{ApiResource, Resource, ResourceExt, Scope, StaticResource};

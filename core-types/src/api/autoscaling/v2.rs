@@ -368,26 +368,11 @@ pub struct HorizontalPodAutoscalerCondition {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     use super::*;
     use crate::resource::{Scope, StaticResource};
-
-    /// Decodes `manifest` with the strict decoder (failing on a wrong
-    /// `apiVersion`/`kind` or any unknown field), re-encodes it and checks the
-    /// output equals the input; then checks that `k8s-openapi` also reads
-    /// and writes the manifest unchanged.
-    fn round_trip(manifest: &Value) -> HorizontalPodAutoscaler {
-        let bytes = serde_json::to_vec(manifest).unwrap();
-        let (obj, unknown) =
-            crate::codec::from_json_strict::<HorizontalPodAutoscaler>(&bytes).unwrap();
-        assert!(unknown.is_empty(), "unknown fields: {unknown:?}");
-        assert_eq!(&serde_json::to_value(&obj).unwrap(), manifest);
-        let theirs: k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler =
-            serde_json::from_value(manifest.clone()).unwrap();
-        assert_eq!(&serde_json::to_value(&theirs).unwrap(), manifest, "k8s-openapi disagrees");
-        obj
-    }
+    use crate::test_support::round_trip_with_oracle;
 
     #[test]
     fn hpa_with_every_metric_type_round_trips() {
@@ -537,7 +522,10 @@ mod tests {
                 "observedGeneration": 1
             }
         });
-        let hpa = round_trip(&manifest);
+        let hpa = round_trip_with_oracle::<
+            HorizontalPodAutoscaler,
+            k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler,
+        >(&manifest);
         let spec = hpa.spec.unwrap();
         assert_eq!(spec.scale_target_ref.kind, "Deployment");
         assert_eq!(spec.metrics[0].resource.as_ref().unwrap().target.average_utilization, Some(70));

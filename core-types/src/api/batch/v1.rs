@@ -327,30 +327,11 @@ pub struct CronJobStatus {
 
 #[cfg(test)]
 mod tests {
-    use serde::Serialize;
-    use serde::de::DeserializeOwned;
     use serde_json::{Value, json};
 
     use super::*;
     use crate::resource::{Scope, StaticResource};
-
-    /// Decodes `manifest` with the strict decoder (failing on a wrong
-    /// `apiVersion`/`kind` or any unknown field), re-encodes it and checks the
-    /// output equals the input; then checks that `k8s-openapi`'s type `O`
-    /// also reads and writes the manifest unchanged.
-    fn round_trip<K, O>(manifest: &Value) -> K
-    where
-        K: StaticResource + Serialize + DeserializeOwned,
-        O: Serialize + DeserializeOwned,
-    {
-        let bytes = serde_json::to_vec(manifest).unwrap();
-        let (obj, unknown) = crate::codec::from_json_strict::<K>(&bytes).unwrap();
-        assert!(unknown.is_empty(), "unknown fields: {unknown:?}");
-        assert_eq!(&serde_json::to_value(&obj).unwrap(), manifest);
-        let theirs: O = serde_json::from_value(manifest.clone()).unwrap();
-        assert_eq!(&serde_json::to_value(&theirs).unwrap(), manifest, "k8s-openapi disagrees");
-        obj
-    }
+    use crate::test_support::round_trip_with_oracle;
 
     fn pod_template() -> Value {
         json!({
@@ -431,7 +412,7 @@ mod tests {
                 }
             }
         });
-        let job = round_trip::<Job, k8s_openapi::api::batch::v1::Job>(&manifest);
+        let job = round_trip_with_oracle::<Job, k8s_openapi::api::batch::v1::Job>(&manifest);
         let spec = job.spec.unwrap();
         let rules = spec.pod_failure_policy.unwrap().rules;
         assert_eq!(rules[0].on_exit_codes.as_ref().unwrap().values, vec![42]);
@@ -484,7 +465,7 @@ mod tests {
                 "uncountedTerminatedPods": {}
             }
         });
-        let job = round_trip::<Job, k8s_openapi::api::batch::v1::Job>(&manifest);
+        let job = round_trip_with_oracle::<Job, k8s_openapi::api::batch::v1::Job>(&manifest);
         let status = job.status.unwrap();
         assert_eq!(status.conditions[1].type_, "Complete");
         assert_eq!(status.uncounted_terminated_pods, Some(UncountedTerminatedPods::default()));
@@ -529,7 +510,7 @@ mod tests {
                 "lastSuccessfulTime": "2024-05-01T00:31:12Z"
             }
         });
-        let cj = round_trip::<CronJob, k8s_openapi::api::batch::v1::CronJob>(&manifest);
+        let cj = round_trip_with_oracle::<CronJob, k8s_openapi::api::batch::v1::CronJob>(&manifest);
         let spec = cj.spec.unwrap();
         assert_eq!(spec.schedule, "30 2 * * *");
         assert_eq!(spec.job_template.spec.unwrap().backoff_limit, Some(2));

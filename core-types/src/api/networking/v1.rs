@@ -329,26 +329,11 @@ pub struct NetworkPolicyPort {
 
 #[cfg(test)]
 mod tests {
-    use serde::Serialize;
-    use serde::de::DeserializeOwned;
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     use super::*;
     use crate::resource::{Scope, StaticResource};
-
-    /// Decodes `manifest` with our type and with k8s-openapi's, and checks
-    /// that both write it back unchanged.
-    fn assert_round_trip<Ours, Theirs>(manifest: &Value) -> Ours
-    where
-        Ours: Serialize + DeserializeOwned,
-        Theirs: Serialize + DeserializeOwned,
-    {
-        let ours: Ours = serde_json::from_value(manifest.clone()).unwrap();
-        assert_eq!(&serde_json::to_value(&ours).unwrap(), manifest);
-        let theirs: Theirs = serde_json::from_value(manifest.clone()).unwrap();
-        assert_eq!(&serde_json::to_value(&theirs).unwrap(), manifest);
-        ours
-    }
+    use crate::test_support::round_trip_with_oracle;
 
     #[test]
     fn ingress_round_trips() {
@@ -379,7 +364,7 @@ mod tests {
             }]}}
         });
         let ing =
-            assert_round_trip::<Ingress, k8s_openapi::api::networking::v1::Ingress>(&manifest);
+            round_trip_with_oracle::<Ingress, k8s_openapi::api::networking::v1::Ingress>(&manifest);
         let spec = ing.spec.unwrap();
         let api = &spec.rules[0].http.as_ref().unwrap().paths[1];
         assert_eq!(api.path_type, "Exact");
@@ -406,9 +391,10 @@ mod tests {
                 }
             }
         });
-        let class = assert_round_trip::<IngressClass, k8s_openapi::api::networking::v1::IngressClass>(
-            &manifest,
-        );
+        let class = round_trip_with_oracle::<
+            IngressClass,
+            k8s_openapi::api::networking::v1::IngressClass,
+        >(&manifest);
         assert_eq!(class.spec.unwrap().parameters.unwrap().kind, "IngressParameters");
     }
 
@@ -437,9 +423,10 @@ mod tests {
                 }]
             }
         });
-        let np = assert_round_trip::<NetworkPolicy, k8s_openapi::api::networking::v1::NetworkPolicy>(
-            &manifest,
-        );
+        let np = round_trip_with_oracle::<
+            NetworkPolicy,
+            k8s_openapi::api::networking::v1::NetworkPolicy,
+        >(&manifest);
         let spec = np.spec.unwrap();
         assert_eq!(spec.ingress[0].ports[1].port, Some(IntOrString::String("metrics".into())));
         assert_eq!(spec.egress[0].ports[0].end_port, Some(32768));

@@ -102,32 +102,13 @@ kind! {
 
 #[cfg(test)]
 mod tests {
-    use serde::Serialize;
-    use serde::de::DeserializeOwned;
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     use super::*;
     use crate::resource::{Scope, StaticResource};
+    use crate::test_support::round_trip_with_oracle;
 
     type K8sPdb = k8s_openapi::api::policy::v1::PodDisruptionBudget;
-
-    /// Decodes `manifest` with the strict decoder (failing on a wrong
-    /// `apiVersion`/`kind` or any unknown field), re-encodes it and checks the
-    /// output equals the input; then checks that `k8s-openapi`'s type `O`
-    /// also reads and writes the manifest unchanged.
-    fn round_trip<K, O>(manifest: &Value) -> K
-    where
-        K: StaticResource + Serialize + DeserializeOwned,
-        O: Serialize + DeserializeOwned,
-    {
-        let bytes = serde_json::to_vec(manifest).unwrap();
-        let (obj, unknown) = crate::codec::from_json_strict::<K>(&bytes).unwrap();
-        assert!(unknown.is_empty(), "unknown fields: {unknown:?}");
-        assert_eq!(&serde_json::to_value(&obj).unwrap(), manifest);
-        let theirs: O = serde_json::from_value(manifest.clone()).unwrap();
-        assert_eq!(&serde_json::to_value(&theirs).unwrap(), manifest, "k8s-openapi disagrees");
-        obj
-    }
 
     #[test]
     fn pod_disruption_budget_round_trips() {
@@ -164,7 +145,7 @@ mod tests {
                 "observedGeneration": 1
             }
         });
-        let pdb = round_trip::<PodDisruptionBudget, K8sPdb>(&manifest);
+        let pdb = round_trip_with_oracle::<PodDisruptionBudget, K8sPdb>(&manifest);
         let spec = pdb.spec.unwrap();
         assert_eq!(spec.min_available, Some(IntOrString::String("50%".into())));
         assert_eq!(spec.max_unavailable, None);
@@ -191,7 +172,7 @@ mod tests {
                 "expectedPods": 0
             }
         });
-        let pdb = round_trip::<PodDisruptionBudget, K8sPdb>(&manifest);
+        let pdb = round_trip_with_oracle::<PodDisruptionBudget, K8sPdb>(&manifest);
         let spec = pdb.spec.unwrap();
         assert_eq!(spec.max_unavailable, Some(IntOrString::Int(1)));
         assert_eq!(spec.selector, Some(LabelSelector::default()));
@@ -210,7 +191,8 @@ mod tests {
             },
             "metadata": {"name": "web-7c5ddbdf54-abcde", "namespace": "default"}
         });
-        let eviction = round_trip::<Eviction, k8s_openapi::api::policy::v1::Eviction>(&manifest);
+        let eviction =
+            round_trip_with_oracle::<Eviction, k8s_openapi::api::policy::v1::Eviction>(&manifest);
         assert_eq!(eviction.metadata.name.as_deref(), Some("web-7c5ddbdf54-abcde"));
         assert_eq!(eviction.delete_options.unwrap()["gracePeriodSeconds"], 30);
     }

@@ -143,26 +143,11 @@ pub struct RoleRef {
 
 #[cfg(test)]
 mod tests {
-    use serde::Serialize;
-    use serde::de::DeserializeOwned;
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     use super::*;
     use crate::resource::{Scope, StaticResource};
-
-    /// Decodes `manifest` with our type and with k8s-openapi's, and checks
-    /// that both write it back unchanged.
-    fn assert_round_trip<Ours, Theirs>(manifest: &Value) -> Ours
-    where
-        Ours: Serialize + DeserializeOwned,
-        Theirs: Serialize + DeserializeOwned,
-    {
-        let ours: Ours = serde_json::from_value(manifest.clone()).unwrap();
-        assert_eq!(&serde_json::to_value(&ours).unwrap(), manifest);
-        let theirs: Theirs = serde_json::from_value(manifest.clone()).unwrap();
-        assert_eq!(&serde_json::to_value(&theirs).unwrap(), manifest);
-        ours
-    }
+    use crate::test_support::round_trip_with_oracle;
 
     #[test]
     fn role_round_trips() {
@@ -176,7 +161,7 @@ mod tests {
                  "resourceNames": ["web"], "verbs": ["patch"]}
             ]
         });
-        let role = assert_round_trip::<Role, k8s_openapi::api::rbac::v1::Role>(&manifest);
+        let role = round_trip_with_oracle::<Role, k8s_openapi::api::rbac::v1::Role>(&manifest);
         assert_eq!(role.rules[1].resource_names, ["web"]);
     }
 
@@ -193,8 +178,9 @@ mod tests {
                 {"nonResourceURLs": ["/metrics", "/healthz/*"], "verbs": ["get"]}
             ]
         });
-        let role =
-            assert_round_trip::<ClusterRole, k8s_openapi::api::rbac::v1::ClusterRole>(&manifest);
+        let role = round_trip_with_oracle::<ClusterRole, k8s_openapi::api::rbac::v1::ClusterRole>(
+            &manifest,
+        );
         assert_eq!(role.rules[0].non_resource_urls, ["/metrics", "/healthz/*"]);
         assert_eq!(role.aggregation_rule.unwrap().cluster_role_selectors.len(), 1);
     }
@@ -211,8 +197,9 @@ mod tests {
             ],
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pod-reader"}
         });
-        let rb =
-            assert_round_trip::<RoleBinding, k8s_openapi::api::rbac::v1::RoleBinding>(&manifest);
+        let rb = round_trip_with_oracle::<RoleBinding, k8s_openapi::api::rbac::v1::RoleBinding>(
+            &manifest,
+        );
         assert_eq!(rb.subjects[1].namespace.as_deref(), Some("ci"));
         assert_eq!(rb.role_ref.name, "pod-reader");
     }
@@ -226,7 +213,7 @@ mod tests {
             "subjects": [{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "ops"}],
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"}
         });
-        let crb = assert_round_trip::<
+        let crb = round_trip_with_oracle::<
             ClusterRoleBinding,
             k8s_openapi::api::rbac::v1::ClusterRoleBinding,
         >(&manifest);

@@ -295,6 +295,7 @@ mod tests {
     use super::*;
     use crate::api::apiextensions::v1::{JSONSchemaPropsOrArray, JSONSchemaPropsOrBool};
     use crate::resource::{Scope, StaticResource};
+    use crate::test_support::round_trip;
 
     /// The schema of the CronTab spec, with most of the dialect in use.
     fn spec_schema() -> Value {
@@ -436,8 +437,7 @@ mod tests {
     #[test]
     fn crd_round_trips() {
         let manifest = crontab_crd();
-        let crd: CustomResourceDefinition = serde_json::from_value(manifest.clone()).unwrap();
-        assert_eq!(serde_json::to_value(&crd).unwrap(), manifest);
+        let crd = round_trip::<CustomResourceDefinition>(&manifest);
 
         let v1 = &crd.spec.versions[0];
         let root = v1.schema.as_ref().unwrap().open_api_v3_schema.as_ref().unwrap();

@@ -398,22 +398,18 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    fn round_trip(schema: &Value) -> JSONSchemaProps {
-        let props: JSONSchemaProps = serde_json::from_value(schema.clone()).unwrap();
-        assert_eq!(&serde_json::to_value(&props).unwrap(), schema);
-        props
-    }
+    use crate::test_support::round_trip;
 
     #[test]
     fn items_as_object_or_array() {
-        let single = round_trip(&json!({"type": "array", "items": {"type": "string"}}));
+        let single =
+            round_trip::<JSONSchemaProps>(&json!({"type": "array", "items": {"type": "string"}}));
         assert_eq!(
             single.items,
             Some(JSONSchemaPropsOrArray::Schema(Box::new(JSONSchemaProps::string())))
         );
 
-        let tuple = round_trip(&json!({
+        let tuple = round_trip::<JSONSchemaProps>(&json!({
             "type": "array",
             "items": [{"type": "string"}, {"type": "integer"}],
             "additionalItems": false
@@ -425,10 +421,11 @@ mod tests {
 
     #[test]
     fn additional_properties_as_bool_or_schema() {
-        let open = round_trip(&json!({"type": "object", "additionalProperties": true}));
+        let open =
+            round_trip::<JSONSchemaProps>(&json!({"type": "object", "additionalProperties": true}));
         assert_eq!(open.additional_properties, Some(JSONSchemaPropsOrBool::Bool(true)));
 
-        let map = round_trip(&json!({
+        let map = round_trip::<JSONSchemaProps>(&json!({
             "type": "object",
             "additionalProperties": {"type": "integer", "format": "int32"}
         }));
@@ -440,7 +437,7 @@ mod tests {
 
     #[test]
     fn dependencies_as_schema_or_names() {
-        let s = round_trip(&json!({
+        let s = round_trip::<JSONSchemaProps>(&json!({
             "type": "object",
             "dependencies": {
                 "tls": ["certificate", "key"],
@@ -456,7 +453,7 @@ mod tests {
 
     #[test]
     fn dollar_and_extension_names_are_exact() {
-        let s = round_trip(&json!({
+        let s = round_trip::<JSONSchemaProps>(&json!({
             "$schema": "http://json-schema.org/draft-04/schema#",
             "$ref": "#/definitions/port",
             "id": "ports",
@@ -483,7 +480,7 @@ mod tests {
 
     #[test]
     fn numbers_are_written_as_go_writes_them() {
-        let s = round_trip(&json!({
+        let s = round_trip::<JSONSchemaProps>(&json!({
             "type": "number", "minimum": 0, "maximum": 100, "exclusiveMaximum": true,
             "multipleOf": 0.5, "enum": [0.5, 1, "x", null], "default": 1.5, "example": 2
         }));

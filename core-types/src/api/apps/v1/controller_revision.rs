@@ -27,8 +27,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::api::apps::v1::test_support::round_trip;
     use crate::resource::{Scope, StaticResource};
+    use crate::test_support::round_trip_with_oracle;
 
     #[test]
     fn controller_revision_round_trips() {
@@ -66,9 +66,10 @@ mod tests {
             },
             "revision": 3
         });
-        let rev = round_trip::<ControllerRevision, k8s_openapi::api::apps::v1::ControllerRevision>(
-            &manifest,
-        );
+        let rev = round_trip_with_oracle::<
+            ControllerRevision,
+            k8s_openapi::api::apps::v1::ControllerRevision,
+        >(&manifest);
         assert_eq!(rev.revision, 3);
         assert_eq!(rev.data.unwrap()["spec"]["template"]["$patch"], "replace");
     }

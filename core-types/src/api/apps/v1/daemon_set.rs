@@ -140,8 +140,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::api::apps::v1::test_support::round_trip;
     use crate::resource::{Scope, StaticResource};
+    use crate::test_support::round_trip_with_oracle;
 
     #[test]
     fn daemon_set_round_trips() {
@@ -193,7 +193,8 @@ mod tests {
                 "updatedNumberScheduled": 5
             }
         });
-        let ds = round_trip::<DaemonSet, k8s_openapi::api::apps::v1::DaemonSet>(&manifest);
+        let ds =
+            round_trip_with_oracle::<DaemonSet, k8s_openapi::api::apps::v1::DaemonSet>(&manifest);
         let strategy = ds.spec.unwrap().update_strategy.unwrap();
         let rolling = strategy.rolling_update.unwrap();
         assert_eq!(rolling.max_surge, Some(IntOrString::Int(0)));

@@ -149,8 +149,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::api::apps::v1::test_support::round_trip;
     use crate::resource::{Scope, StaticResource};
+    use crate::test_support::round_trip_with_oracle;
 
     #[test]
     fn deployment_round_trips() {
@@ -217,7 +217,8 @@ mod tests {
                 "updatedReplicas": 1
             }
         });
-        let deploy = round_trip::<Deployment, k8s_openapi::api::apps::v1::Deployment>(&manifest);
+        let deploy =
+            round_trip_with_oracle::<Deployment, k8s_openapi::api::apps::v1::Deployment>(&manifest);
         let spec = deploy.spec.unwrap();
         let rolling = spec.strategy.unwrap().rolling_update.unwrap();
         assert_eq!(rolling.max_surge, Some(IntOrString::String("25%".into())));

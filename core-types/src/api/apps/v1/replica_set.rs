@@ -97,8 +97,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::api::apps::v1::test_support::round_trip;
     use crate::resource::{Scope, StaticResource};
+    use crate::test_support::round_trip_with_oracle;
 
     #[test]
     fn replica_set_round_trips() {
@@ -152,7 +152,8 @@ mod tests {
                 "terminatingReplicas": 0
             }
         });
-        let rs = round_trip::<ReplicaSet, k8s_openapi::api::apps::v1::ReplicaSet>(&manifest);
+        let rs =
+            round_trip_with_oracle::<ReplicaSet, k8s_openapi::api::apps::v1::ReplicaSet>(&manifest);
         assert_eq!(rs.metadata.controller_ref().map(|r| r.kind.as_str()), Some("Deployment"));
         let status = rs.status.unwrap();
         assert_eq!(status.replicas, 3);

@@ -189,8 +189,8 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::api::apps::v1::test_support::round_trip;
     use crate::resource::{Scope, StaticResource};
+    use crate::test_support::round_trip_with_oracle;
 
     type K8sStatefulSet = k8s_openapi::api::apps::v1::StatefulSet;
 
@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn stateful_set_round_trips() {
-        let sts = round_trip::<StatefulSet, K8sStatefulSet>(&manifest());
+        let sts = round_trip_with_oracle::<StatefulSet, K8sStatefulSet>(&manifest());
         let spec = sts.spec.unwrap();
         assert_eq!(spec.ordinals.unwrap().start, Some(1));
         let rolling = spec.update_strategy.unwrap().rolling_update.unwrap();
@@ -283,7 +283,7 @@ mod tests {
             "status": "True",
             "type": "Paused"
         }]);
-        let sts = round_trip::<StatefulSet, K8sStatefulSet>(&manifest);
+        let sts = round_trip_with_oracle::<StatefulSet, K8sStatefulSet>(&manifest);
         assert_eq!(sts.status.unwrap().conditions[0].type_, "Paused");
     }
 

@@ -200,6 +200,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::test_support::round_trip;
 
     #[test]
     fn node_selector_always_writes_its_terms() {
@@ -239,7 +240,7 @@ mod tests {
                 }]
             }
         });
-        let affinity: Affinity = serde_json::from_value(doc.clone()).unwrap();
+        let affinity: Affinity = round_trip(&doc);
         let anti = affinity.pod_anti_affinity.as_ref().unwrap();
         // An empty selector (match every pod) is kept apart from none.
         assert_eq!(
@@ -249,7 +250,6 @@ mod tests {
             Some(LabelSelector::default())
         );
         assert!(affinity.pod_affinity.is_none());
-        assert_eq!(serde_json::to_value(&affinity).unwrap(), doc);
     }
 
     #[test]

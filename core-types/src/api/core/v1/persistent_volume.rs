@@ -311,24 +311,11 @@ pub struct PersistentVolumeStatus {
 
 #[cfg(test)]
 mod tests {
-    use serde::Serialize;
-    use serde::de::DeserializeOwned;
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     use super::*;
     use crate::resource::{Scope, StaticResource};
-
-    /// Decodes `value` (failing on any unknown field but the top-level
-    /// `apiVersion` and `kind`), re-encodes it and checks the output equals
-    /// the input.
-    fn round_trip<T: Serialize + DeserializeOwned>(value: &Value) -> T {
-        let mut unknown = Vec::new();
-        let obj: T = serde_ignored::deserialize(value, |p| unknown.push(p.to_string())).unwrap();
-        unknown.retain(|p| p != "apiVersion" && p != "kind");
-        assert!(unknown.is_empty(), "unknown fields: {unknown:?}");
-        assert_eq!(&serde_json::to_value(&obj).unwrap(), value);
-        obj
-    }
+    use crate::test_support::round_trip;
 
     #[test]
     fn bound_claim_round_trips() {
