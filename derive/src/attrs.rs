@@ -4,12 +4,15 @@
 //!
 //! darling reports unknown keys, missing keys and values of the wrong type;
 //! [`ResourceArgs::validate`] adds the rules the API server would apply to
-//! the names, so that a bad name fails at compile time at its literal.
+//! the names and reads the printer columns, so that a bad name or column
+//! fails at compile time at its literal.
 
 use darling::util::{Flag, SpannedValue};
 use darling::{FromDeriveInput, FromMeta};
 use proc_macro2::Span;
 use syn::{Attribute, DeriveInput, Expr, Ident, Lit, Path};
+
+use crate::printer_column::{PrinterColumn, PrinterColumnAttr};
 
 /// `#[resource(...)]` as written.
 #[derive(Debug, FromDeriveInput)]
@@ -37,9 +40,10 @@ pub(crate) struct ResourceArgs {
     /// Categories for kubectl (`all`).
     #[darling(multiple, rename = "category")]
     pub(crate) categories: Vec<SpannedValue<String>>,
-    /// Extra columns for `kubectl get`.
+    /// Extra columns for `kubectl get`, each a JSON object in a string
+    /// (see [`crate::printer_column`]).
     #[darling(multiple, rename = "printcolumn")]
-    pub(crate) printer_columns: Vec<PrinterColumn>,
+    pub(crate) printer_columns: Vec<PrinterColumnAttr>,
     /// The scale subresource.
     pub(crate) scale: Option<Scale>,
     /// Extra derives for the generated type.
@@ -48,24 +52,6 @@ pub(crate) struct ResourceArgs {
     /// The path of `keelson-core-types`.
     #[darling(rename = "crate", default = default_crate)]
     pub(crate) krate: Path,
-}
-
-/// `printcolumn(...)`: one additional printer column.
-#[derive(Debug, FromMeta)]
-pub(crate) struct PrinterColumn {
-    /// The column header.
-    pub(crate) name: String,
-    /// The OpenAPI type of the value.
-    #[darling(rename = "type")]
-    pub(crate) type_: SpannedValue<String>,
-    /// Where the value is found, as a simple JSON path (`.spec.replicas`).
-    pub(crate) json_path: SpannedValue<String>,
-    /// What the column shows.
-    pub(crate) description: Option<String>,
-    /// 0 for the default view, higher for `-o wide`.
-    pub(crate) priority: Option<SpannedValue<i32>>,
-    /// The OpenAPI format of the value.
-    pub(crate) format: Option<SpannedValue<String>>,
 }
 
 /// `scale(...)`: the paths the scale subresource reads and writes.
@@ -92,10 +78,6 @@ fn default_crate() -> Path {
     syn::parse_quote!(::keelson_core_types)
 }
 
-const PRINTER_COLUMN_TYPES: [&str; 5] = ["integer", "number", "string", "boolean", "date"];
-const PRINTER_COLUMN_FORMATS: [&str; 8] =
-    ["int32", "int64", "float", "double", "byte", "date", "date-time", "password"];
-
 /// The names of a custom resource, validated, with defaults filled in.
 #[derive(Debug)]
 pub(crate) struct Names {
@@ -111,6 +93,16 @@ pub(crate) struct Names {
     pub(crate) singular: String,
 }
 
+/// What [`ResourceArgs::validate`] returns: the names and the printer
+/// columns, checked.
+#[derive(Debug)]
+pub(crate) struct Validated {
+    /// The names, with their defaults.
+    pub(crate) names: Names,
+    /// The printer columns, read from their JSON.
+    pub(crate) printer_columns: Vec<PrinterColumn>,
+}
+
 /// The three required keys: name, what it is, an example.
 const REQUIRED: [(&str, &str, &str); 3] = [
     ("group", "the API group, a DNS name", "example.com"),
@@ -119,10 +111,11 @@ const REQUIRED: [(&str, &str, &str); 3] = [
 ];
 
 impl ResourceArgs {
-    /// Checks the names and paths as the API server would, reporting every
-    /// problem at its literal (a missing key at the `#[resource]`
-    /// attribute), and returns the names with their defaults.
-    pub(crate) fn validate(&self, input: &DeriveInput) -> darling::Result<Names> {
+    /// Checks the names, paths and printer columns as the API server would,
+    /// reporting every problem at its literal (a missing key at the
+    /// `#[resource]` attribute), and returns the names with their defaults
+    /// and the columns.
+    pub(crate) fn validate(&self, input: &DeriveInput) -> darling::Result<Validated> {
         let mut errors = darling::Error::accumulator();
         let values = [&self.group, &self.version, &self.kind];
         for ((key, what, example), value) in REQUIRED.iter().zip(values) {
@@ -230,44 +223,6 @@ impl ResourceArgs {
                 );
             }
         }
-        for col in &self.printer_columns {
-            check(
-                PRINTER_COLUMN_TYPES.contains(&col.type_.as_str()),
-                col.type_.span(),
-                format!(
-                    "`{}` is not a printer column type: use one of {}",
-                    *col.type_,
-                    PRINTER_COLUMN_TYPES.join(", ")
-                ),
-            );
-            check(
-                col.json_path.starts_with('.'),
-                col.json_path.span(),
-                format!(
-                    "`{}` is not a simple JSON path: it starts with a dot, such as `.spec.replicas`",
-                    *col.json_path
-                ),
-            );
-            if let Some(format) = &col.format {
-                check(
-                    PRINTER_COLUMN_FORMATS.contains(&format.as_str()),
-                    format.span(),
-                    format!(
-                        "`{}` is not a printer column format: use one of {}",
-                        **format,
-                        PRINTER_COLUMN_FORMATS.join(", ")
-                    ),
-                );
-            }
-            if let Some(priority) = &col.priority {
-                check(
-                    **priority >= 0,
-                    priority.span(),
-                    "a printer column's priority is 0 (always shown) or more (shown with `-o wide`)"
-                        .to_owned(),
-                );
-            }
-        }
         if let Some(scale) = &self.scale {
             let paths = [
                 (Some(&scale.spec_replicas_path), &[".spec."][..]),
@@ -291,6 +246,8 @@ impl ResourceArgs {
                 );
             }
         }
+        let printer_columns: Vec<PrinterColumn> =
+            self.printer_columns.iter().filter_map(|col| errors.handle(col.parse())).collect();
         errors.finish()?;
         let (Some(group), Some(version), Some(kind)) = (&self.group, &self.version, kind_ident)
         else {
@@ -304,7 +261,14 @@ impl ResourceArgs {
             Some(p) => p.to_string(),
             None => pluralize(&kind.to_string().to_ascii_lowercase()),
         };
-        Ok(Names { group: group.to_string(), version: version.to_string(), kind, plural, singular })
+        let names = Names {
+            group: group.to_string(),
+            version: version.to_string(),
+            kind,
+            plural,
+            singular,
+        };
+        Ok(Validated { names, printer_columns })
     }
 }
 
@@ -416,22 +380,26 @@ mod tests {
     fn validation_reports_each_bad_value() {
         let input: syn::DeriveInput = syn::parse_quote! {
             #[resource(group = "example", version = "V1", kind = "widget", shortname = "W",
-                printcolumn(name = "A", type = "int", json_path = "spec.a", priority = -1),
+                printcolumn = r#"{"name": "A", "type": "int", "jsonPath": "spec.a", "priority": -1}"#,
+                printcolumn = r#"{"name": "B", "type": "string", "jsonPath": ".spec.b", "size": 1}"#,
+                printcolumn(name = "C", type = "string", json_path = ".spec.c"),
                 scale(spec_replicas_path = ".status.r", status_replicas_path = ".status.r"))]
             struct WidgetSpec {}
         };
         let args = ResourceArgs::from_derive_input(&input).unwrap();
         let err = args.validate(&input).unwrap_err();
-        let messages: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
+        let messages: Vec<String> = err.flatten().into_iter().map(|e| e.to_string()).collect();
         let starts = [
             "`example` is not a valid API group",
             "`V1` is not a valid API version",
             "`widget` is not a valid kind",
             "`W` is not a valid short name",
+            "`.status.r` must be a JSON path under `.spec`",
             "`int` is not a printer column type",
             "`spec.a` is not a simple JSON path",
             "a printer column's priority is 0",
-            "`.status.r` must be a JSON path under `.spec`",
+            "invalid printer column (line 1, column 61 of the JSON): unknown key `size`",
+            "a printer column is one string holding a JSON object",
         ];
         assert_eq!(messages.len(), starts.len(), "{messages:#?}");
         for (message, start) in messages.iter().zip(starts) {
@@ -445,10 +413,23 @@ mod tests {
             #[resource(group = "example.com", version = "v1", kind = "NetworkPolicy")]
             struct NetworkPolicySpec {}
         };
-        let names = ResourceArgs::from_derive_input(&input).unwrap().validate(&input).unwrap();
+        let validated = ResourceArgs::from_derive_input(&input).unwrap().validate(&input).unwrap();
+        let names = validated.names;
         assert_eq!(names.kind, "NetworkPolicy");
         assert_eq!(names.plural, "networkpolicies");
         assert_eq!(names.singular, "networkpolicy");
+        assert_eq!(validated.printer_columns, []);
+
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[resource(group = "example.com", version = "v1", kind = "Widget")]
+            #[resource(printcolumn = r#"{"name": "A", "type": "integer", "jsonPath": ".spec.a"}"#)]
+            #[resource(printcolumn = r#"{"name": "B", "type": "integer", "jsonPath": ".spec.b"}"#)]
+            struct WidgetSpec {}
+        };
+        let validated = ResourceArgs::from_derive_input(&input).unwrap().validate(&input).unwrap();
+        let columns: Vec<&str> =
+            validated.printer_columns.iter().map(|col| col.json_path.as_str()).collect();
+        assert_eq!(columns, [".spec.a", ".spec.b"]);
 
         let input: syn::DeriveInput = syn::parse_quote! {
             #[resource(version = "v1", kind = "Self")]

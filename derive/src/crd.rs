@@ -10,7 +10,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::attrs::{PrinterColumn, Scale};
+use crate::attrs::Scale;
+use crate::printer_column::PrinterColumn;
 use crate::resource::Resource;
 
 /// The statements of `crd()`.
@@ -59,8 +60,8 @@ pub(crate) fn crd_body(r: &Resource<'_>) -> TokenStream {
     if !subresources.is_empty() {
         version_entries.push(quote!("subresources": { #(#subresources),* }));
     }
-    if !args.printer_columns.is_empty() {
-        let columns = args.printer_columns.iter().map(column_json);
+    if !r.printer_columns.is_empty() {
+        let columns = r.printer_columns.iter().map(column_json);
         version_entries.push(quote!("additionalPrinterColumns": [#(#columns),*]));
     }
 
@@ -91,20 +92,16 @@ pub(crate) fn crd_body(r: &Resource<'_>) -> TokenStream {
 
 /// One entry of `additionalPrinterColumns`.
 fn column_json(col: &PrinterColumn) -> TokenStream {
-    let name = &col.name;
-    let type_ = col.type_.as_str();
-    let json_path = col.json_path.as_str();
+    let PrinterColumn { name, type_, json_path, .. } = col;
     let mut entries =
         vec![quote!("name": #name), quote!("type": #type_), quote!("jsonPath": #json_path)];
     if let Some(description) = &col.description {
         entries.push(quote!("description": #description));
     }
     if let Some(format) = &col.format {
-        let format = format.as_str();
         entries.push(quote!("format": #format));
     }
-    if let Some(priority) = &col.priority {
-        let priority = **priority;
+    if let Some(priority) = col.priority {
         entries.push(quote!("priority": #priority));
     }
     quote!({ #(#entries),* })

@@ -12,7 +12,10 @@
 //! #[derive(CustomResource, Clone, Debug, Serialize, Deserialize, JsonSchema)]
 //! #[resource(group = "example.com", version = "v1", kind = "Widget", namespaced)]
 //! #[resource(status = "WidgetStatus", shortname = "wd")]
-//! #[resource(printcolumn(name = "Replicas", type = "integer", json_path = ".spec.replicas"))]
+//! #[resource(
+//!     printcolumn = r#"{"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"}"#,
+//!     printcolumn = r#"{"name": "Ready", "type": "integer", "jsonPath": ".status.readyReplicas"}"#,
+//! )]
 //! #[serde(rename_all = "camelCase")]
 //! pub struct WidgetSpec {
 //!     /// How many widgets to run.
@@ -51,6 +54,8 @@
 //! let schema = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
 //! assert_eq!(schema["properties"]["spec"]["properties"]["color"]["enum"][1], "Blue");
 //! assert_eq!(schema["description"], "A set of identical widgets.");
+//! let columns = &crd["spec"]["versions"][0]["additionalPrinterColumns"];
+//! assert_eq!(columns[1]["jsonPath"], ".status.readyReplicas");
 //! ```
 //!
 //! # `#[derive(CustomResource)]`
@@ -81,7 +86,7 @@
 //! | `status = "WidgetStatus"` | the status type; adds the `status` subresource |
 //! | `shortname = "wd"` | a short name for kubectl (repeatable) |
 //! | `category = "all"` | a category for kubectl (repeatable) |
-//! | `printcolumn(name = "..", type = "integer", json_path = ".spec.x", description = "..", priority = 0, format = "int32")` | a column of `kubectl get` (repeatable; the last three are optional) |
+//! | `printcolumn = r#"{"name": "..", "type": "integer", "jsonPath": ".spec.x"}"#` | a column of `kubectl get`, as a JSON object (repeatable; see below) |
 //! | `scale(spec_replicas_path = ".spec.replicas", status_replicas_path = ".status.replicas", label_selector_path = ".status.selector")` | the `scale` subresource (the selector path is optional) |
 //! | `derive = "PartialEq"` | one more derive for the generated type (repeatable) |
 //! | `crate = "::keelson::types"` | where keelson-core-types is; default `::keelson_core_types` |
@@ -89,13 +94,31 @@
 //! Users of the `keelson` facade crate write `crate = "::keelson::types"`
 //! (and `#[structural(crate = "::keelson::types")]` on their own types).
 //!
-//! ## Printer columns and clippy
+//! ## Printer columns
 //!
-//! Clippy's `duplicated_attributes` lint compares the `key = value` pairs
-//! of all the attributes of an item, so two `printcolumn`s with the same
-//! `type` (or `priority`, or `format`) trip it although nothing is
-//! duplicated. Allow it on the spec struct, with
-//! `#[allow(clippy::duplicated_attributes)]`, when that happens.
+//! Each `printcolumn` is one string holding a JSON object, an entry of the
+//! CustomResourceDefinition's `additionalPrinterColumns` as it will appear
+//! there; a raw string (`r#"..."#`) saves escaping the quotes, and may span
+//! several lines. Its keys:
+//!
+//! | key | meaning |
+//! |---|---|
+//! | `"name"` | the column's header (required) |
+//! | `"type"` | `"integer"`, `"number"`, `"string"`, `"boolean"` or `"date"` (required) |
+//! | `"jsonPath"` | where the value is, a path starting with a dot, such as `".spec.replicas"` (required) |
+//! | `"description"` | what the column shows |
+//! | `"priority"` | `0` (the default) for columns `kubectl get` always shows, more for those it only shows with `-o wide` |
+//! | `"format"` | the value's OpenAPI format: `"int32"`, `"int64"`, `"float"`, `"double"`, `"byte"`, `"date"`, `"date-time"` or `"password"` |
+//!
+//! The JSON is read when the macro expands: invalid JSON, an unknown or
+//! repeated key, a value of the wrong type, a missing required key and a
+//! value the API server would refuse are compile errors at the string; the
+//! errors in the JSON itself also give their line and column in it.
+//!
+//! A column is a single string so that several columns never look alike to
+//! clippy's `duplicated_attributes` lint, which compares the nested
+//! `key = value` pairs of an item's attributes: distinct columns are
+//! distinct strings, whatever values they share.
 //!
 //! # Structural schemas
 //!
@@ -114,6 +137,7 @@
 
 mod attrs;
 mod crd;
+mod printer_column;
 mod resource;
 mod shape;
 

@@ -12,7 +12,8 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, LitStr, Path};
 
-use crate::attrs::{self, Names, ResourceArgs};
+use crate::attrs::{self, Names, ResourceArgs, Validated};
+use crate::printer_column::PrinterColumn;
 use crate::{crd, shape};
 
 /// Everything the code generators need to know about one custom resource.
@@ -21,6 +22,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) args: ResourceArgs,
     /// The validated names.
     pub(crate) names: Names,
+    /// The printer columns, read and checked.
+    pub(crate) printer_columns: Vec<PrinterColumn>,
     /// The spec struct.
     pub(crate) input: &'a DeriveInput,
     /// The spec's doc comment, the kind's description.
@@ -44,12 +47,15 @@ pub(crate) fn expand(input: &DeriveInput) -> darling::Result<TokenStream> {
     let mut errors = darling::Error::accumulator();
     let args = errors.handle(ResourceArgs::from_derive_input(input));
     let fields = errors.handle(shape::check_spec(input));
-    let names = args.as_ref().and_then(|args| errors.handle(args.validate(input)));
-    let (Some(args), Some(fields), Some(names)) = (args, fields, names) else {
+    let validated = args.as_ref().and_then(|args| errors.handle(args.validate(input)));
+    let (Some(args), Some(fields), Some(Validated { names, printer_columns })) =
+        (args, fields, validated)
+    else {
         return Err(errors.finish().expect_err("a step failed"));
     };
     errors.finish()?;
-    let resource = Resource { description: attrs::doc_comment(&input.attrs), names, args, input };
+    let description = attrs::doc_comment(&input.attrs);
+    let resource = Resource { description, names, printer_columns, args, input };
 
     let mut checked_types = fields;
     if let Some(status) = &resource.args.status {

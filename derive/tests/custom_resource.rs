@@ -19,21 +19,19 @@ use serde_json::{Value, json};
 #[resource(group = "db.example.com", version = "v1alpha1", kind = "DatabasePolicy")]
 #[resource(namespaced, status = "DatabasePolicyStatus", derive = "PartialEq")]
 #[resource(shortname = "dbp", shortname = "dbpol", category = "all", category = "databases")]
-#[resource(printcolumn(
-    name = "Replicas",
-    type = "integer",
-    json_path = ".spec.replicas",
-    description = "Desired replicas",
-    format = "int32"
-))]
-// Columns of different types: see "Printer columns and clippy" in the crate
-// docs.
-#[resource(printcolumn(
-    name = "Age",
-    type = "date",
-    json_path = ".metadata.creationTimestamp",
-    priority = 1
-))]
+// Two columns sharing `type`, `format` and `priority`: CI runs clippy with
+// `-D warnings` on this file, which fails if the attribute syntax ever trips
+// `clippy::duplicated_attributes` again.
+#[resource(
+    printcolumn = r#"{"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas", "description": "Desired replicas", "format": "int32", "priority": 0}"#,
+    printcolumn = r#"{"name": "Ready", "type": "integer", "jsonPath": ".status.readyReplicas", "format": "int32", "priority": 0}"#
+)]
+#[resource(printcolumn = r#"{
+    "name": "Age",
+    "type": "date",
+    "jsonPath": ".metadata.creationTimestamp",
+    "priority": 1
+}"#)]
 #[resource(scale(
     spec_replicas_path = ".spec.replicas",
     status_replicas_path = ".status.readyReplicas",
@@ -314,7 +312,15 @@ fn crd_of_a_namespaced_kind_with_status_and_scale() {
                             "type": "integer",
                             "format": "int32",
                             "description": "Desired replicas",
+                            "priority": 0,
                             "jsonPath": ".spec.replicas"
+                        },
+                        {
+                            "name": "Ready",
+                            "type": "integer",
+                            "format": "int32",
+                            "priority": 0,
+                            "jsonPath": ".status.readyReplicas"
                         },
                         {
                             "name": "Age",
@@ -426,10 +432,11 @@ mod plurals {
     use super::*;
 
     macro_rules! kinds {
-        ($($kind:literal $spec:ident $(plural = $plural:literal)?;)*) => {$(
+        ($($kind:literal $spec:ident $(plural = $plural:literal)? $(column = $column:literal)?;)*) => {$(
             /// A test kind.
             #[derive(CustomResource, Clone, Debug, Serialize, Deserialize, JsonSchema)]
             #[resource(group = "example.com", version = "v1", kind = $kind $(, plural = $plural)?)]
+            $(#[resource(printcolumn = $column)])?
             pub(crate) struct $spec {}
         )*};
     }
@@ -442,7 +449,8 @@ mod plurals {
         "Quiz" QuizSpec;
         "Bus" BusSpec;
         "Widget" WidgetSpec;
-        "Person" PersonSpec plural = "people";
+        "Person" PersonSpec plural = "people"
+            column = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#;
     }
 
     #[test]
@@ -461,7 +469,13 @@ mod plurals {
             plurals,
             ["gateways", "proxies", "matches", "meshes", "quizes", "buses", "widgets", "people"]
         );
-        assert_eq!(Person::crd().spec.names.singular.as_deref(), Some("person"));
+        let crd = serde_json::to_value(Person::crd()).unwrap();
+        assert_eq!(crd["spec"]["names"]["singular"], "person");
+        // A column given through a `macro_rules!` literal.
+        assert_eq!(
+            crd["spec"]["versions"][0]["additionalPrinterColumns"],
+            json!([{ "name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp" }])
+        );
     }
 }
 

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 #[derive(CustomResource, Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[resource(group = "example", version = "v1", kind = "Widget", shortname = "WD")]
-#[resource(printcolumn(name = "Replicas", type = "int", json_path = "spec.replicas"))]
+#[resource(printcolumn = r#"{"name": "Replicas", "type": "int", "jsonPath": "spec.replicas"}"#)]
+#[resource(printcolumn = r#"{"name": "Ready", "type": "integer", "jsonPath": ".status.ready", "priority": -1, "format": "uint8"}"#)]
 struct WidgetSpec {
     replicas: i32,
 }
