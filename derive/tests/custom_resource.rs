@@ -69,11 +69,10 @@ pub struct DatabasePolicySpec {
 /// A database engine: a string enum.
 #[derive(StructuralSchema, Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-// No variant docs: documented unit variants make schemars write a `oneOf`
-// that core-types does not fold yet (see `known_gaps`).
-#[allow(missing_docs)]
 pub enum Engine {
+    /// PostgreSQL.
     Postgres,
+    /// MySQL.
     Mysql,
 }
 
