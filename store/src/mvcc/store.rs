@@ -1,0 +1,467 @@
+//! The engine: the key index in memory, the history in redb.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use super::backend::{Backend, Reader};
+use super::codec::Entry;
+use super::index::{self, Index};
+use super::range::{self, RangeOptions, RangeResult};
+use super::write::Write;
+use super::{Error, KeyValue, Result};
+
+/// What the engine holds in memory, behind one lock.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) index: Index,
+    pub(crate) current_revision: i64,
+    pub(crate) compact_revision: i64,
+    pub(crate) applied_index: u64,
+}
+
+/// Changes of a [`Write`] not committed yet: the newest state of each key it
+/// touched (`None` once deleted), visible at `revision`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pending<'a> {
+    pub(crate) revision: i64,
+    pub(crate) overlay: &'a BTreeMap<Vec<u8>, Option<KeyValue>>,
+}
+
+/// An MVCC key-value store with etcd's data model; see the [module
+/// docs](super).
+///
+/// Reads run concurrently with each other and with writes; writes and
+/// compactions run one at a time.
+pub struct Store {
+    backend: Backend,
+    state: RwLock<State>,
+    /// Held by the open [`Write`] or compaction.
+    writer: Mutex<()>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state();
+        f.debug_struct("Store")
+            .field("current_revision", &state.current_revision)
+            .field("compact_revision", &state.compact_revision)
+            .field("applied_index", &state.applied_index)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store in the redb file at `path`, creating it if it does
+    /// not exist (its directory must), and rebuilds the key index from it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::with_backend(Backend::open(path.as_ref())?)
+    }
+
+    /// A store that lives in memory only.
+    pub fn in_memory() -> Result<Self> {
+        Self::with_backend(Backend::in_memory()?)
+    }
+
+    fn with_backend(backend: Backend) -> Result<Self> {
+        let mut index = Index::default();
+        let meta = backend.load(|rev, entry| match entry {
+            Entry::Put { key, create_revision, version, .. } => {
+                index.restore(key, rev, create_revision, version)
+            }
+            Entry::Tombstone { key } => {
+                // A tombstone whose put was compacted away has nothing to end.
+                index.tombstone(key, rev);
+            }
+        })?;
+        Ok(Self {
+            backend,
+            state: RwLock::new(State {
+                index,
+                current_revision: meta.current_revision,
+                compact_revision: meta.compact_revision,
+                applied_index: meta.applied_index,
+            }),
+            writer: Mutex::new(()),
+        })
+    }
+
+    /// Rebuilds the store from its database, as reopening it would.
+    #[cfg(test)]
+    pub(crate) fn reload(self) -> Result<Self> {
+        Self::with_backend(self.backend)
+    }
+
+    pub(crate) fn state(&self) -> RwLockReadGuard<'_, State> {
+        // Index updates cannot panic halfway, so a poisoned lock holds a
+        // consistent state.
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn state_mut(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits for the open write or compaction to finish. Nothing can panic
+    /// while holding it, and it guards no data, so poisoning is ignored.
+    pub(crate) fn lock_writer(&self) -> MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The revision of the last write; 1 for an empty store.
+    pub fn current_revision(&self) -> i64 {
+        self.state().current_revision
+    }
+
+    /// The revision of the last compaction; reads below it fail. 0 before
+    /// the first compaction.
+    pub fn compact_revision(&self) -> i64 {
+        self.state().compact_revision
+    }
+
+    /// The log index of the last applied write; 0 for a new store.
+    pub fn applied_index(&self) -> u64 {
+        self.state().applied_index
+    }
+
+    /// Reads a range; see [`RangeOptions`] for the request and
+    /// [`RangeResult`] for the answer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::KeyNotProvided`] for an empty key, [`Error::Compacted`] or
+    /// [`Error::FutureRevision`] for a revision that cannot be read, and the
+    /// fatal storage errors.
+    pub fn range(&self, opts: &RangeOptions) -> Result<RangeResult> {
+        self.read_range(opts, None)
+    }
+
+    /// Reads a range, as the pending write would see it when given.
+    pub(crate) fn read_range(
+        &self,
+        opts: &RangeOptions,
+        pending: Option<Pending<'_>>,
+    ) -> Result<RangeResult> {
+        if opts.key.is_empty() {
+            return Err(Error::KeyNotProvided);
+        }
+        let state = self.state();
+        let current = pending.map_or(state.current_revision, |p| p.revision);
+        let at = range::resolve_revision(opts.revision, current, state.compact_revision)?;
+        // The pending changes are visible at the revision they will commit at.
+        let overlay = pending.filter(|_| at > state.current_revision).map(|p| p.overlay);
+        let fetch = if opts.count_only { 0 } else { opts.fetch_limit().unwrap_or(usize::MAX) };
+        let (count, sources) = select(&state.index, opts, at, overlay, fetch);
+        if opts.count_only {
+            return Ok(range::finish(opts, Vec::new(), count, current));
+        }
+        // Open the snapshot while the index is locked: it then holds every
+        // revision the index points at, even if a compaction follows.
+        let reader = self.backend.reader()?;
+        drop(state);
+
+        let kvs = sources
+            .into_iter()
+            .map(|source| source.key_value(&reader))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(range::finish(opts, kvs, count, current))
+    }
+
+    /// Opens the write transaction that applies the log entry at
+    /// `applied_index`, or `None` if that index has been applied already
+    /// (see the [module docs](super) for the protocol). Waits while another
+    /// write or a compaction is in progress.
+    ///
+    /// # Errors
+    ///
+    /// None today; the `Result` leaves room for checks such as a space quota.
+    pub fn write(&self, applied_index: u64) -> Result<Option<Write<'_>>> {
+        let guard = self.lock_writer();
+        let state = self.state();
+        if applied_index <= state.applied_index {
+            return Ok(None);
+        }
+        let begin_revision = state.current_revision;
+        drop(state);
+        Ok(Some(Write::new(self, guard, applied_index, begin_revision)))
+    }
+}
+
+/// A delete as watchers see it: only the key and the revision, as in etcd.
+pub(crate) fn tombstone(key: &[u8], revision: i64) -> KeyValue {
+    KeyValue { key: key.to_vec(), mod_revision: revision, ..KeyValue::default() }
+}
+
+/// The number of keys in the range at `at`, and where to read the first
+/// `fetch` of them, in key order, with the pending changes laid over the
+/// index when given.
+fn select<'a>(
+    index: &Index,
+    opts: &RangeOptions,
+    at: i64,
+    overlay: Option<&'a BTreeMap<Vec<u8>, Option<KeyValue>>>,
+    fetch: usize,
+) -> (usize, Vec<Source<'a>>) {
+    let (key, end) = (opts.key.as_slice(), opts.range_end.as_slice());
+    let bounds = index::key_bounds(key, end);
+    let pending = overlay
+        .zip(bounds)
+        .map(|(o, b)| o.range::<[u8], _>(b))
+        .filter(|changes| changes.clone().next().is_some());
+    let Some(pending) = pending else {
+        let mut count = 0;
+        let mut sources = Vec::new();
+        for (_, visible) in index.range(key, end, at) {
+            if count < fetch {
+                sources.push(Source::Stored(visible.modified));
+            }
+            count += 1;
+        }
+        return (count, sources);
+    };
+    let mut merged: BTreeMap<&[u8], Source<'a>> =
+        index.range(key, end, at).map(|(k, v)| (k, Source::Stored(v.modified))).collect();
+    for (k, kv) in pending {
+        match kv {
+            Some(kv) => merged.insert(k, Source::Pending(kv)),
+            None => merged.remove(k.as_slice()),
+        };
+    }
+    (merged.len(), merged.into_values().take(fetch).collect())
+}
+
+/// Where a pair in a range comes from.
+#[derive(Clone, Copy, Debug)]
+enum Source<'a> {
+    /// Committed: read it from the backend at this revision.
+    Stored(super::Revision),
+    /// Written by the open transaction.
+    Pending(&'a KeyValue),
+}
+
+impl Source<'_> {
+    fn key_value(self, reader: &Reader) -> Result<KeyValue> {
+        match self {
+            Self::Stored(rev) => reader.key_value(rev),
+            Self::Pending(kv) => Ok(kv.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{delete, get, keys, kv, put, write};
+    use super::super::{SortOrder, SortTarget};
+    use super::*;
+
+    #[test]
+    fn revisions_versions_and_generations_are_exact() {
+        let store = Store::in_memory().unwrap();
+        assert_eq!(store.current_revision(), 1);
+        assert_eq!(put(&store, "a", "1"), 2);
+        assert_eq!(put(&store, "a", "2"), 3);
+        assert_eq!(put(&store, "b", "1"), 4);
+        assert_eq!(delete(&store, "a", ""), 5);
+        assert_eq!(put(&store, "a", "3"), 6);
+        assert_eq!(store.current_revision(), 6);
+
+        let cases = [
+            ("a", 1, None),
+            ("a", 2, Some(kv("a", "1", 2, 2, 1))),
+            ("a", 3, Some(kv("a", "2", 2, 3, 2))),
+            ("a", 4, Some(kv("a", "2", 2, 3, 2))),
+            ("b", 3, None),
+            ("b", 4, Some(kv("b", "1", 4, 4, 1))),
+            ("a", 5, None),
+            ("a", 6, Some(kv("a", "3", 6, 6, 1))),
+            ("a", 0, Some(kv("a", "3", 6, 6, 1))),
+            ("b", 0, Some(kv("b", "1", 4, 4, 1))),
+        ];
+        for (key, revision, want) in cases {
+            assert_eq!(get(&store, key, revision), want, "{key} at {revision}");
+        }
+    }
+
+    fn five_keys() -> Store {
+        let store = Store::in_memory().unwrap();
+        for (i, key) in ["a", "b", "c", "d", "e"].into_iter().enumerate() {
+            put(&store, key, &i.to_string());
+        }
+        store
+    }
+
+    #[test]
+    fn ranges_limits_counts_and_more() {
+        let store = five_keys();
+        let all = || RangeOptions::prefix("");
+        let cases = [
+            (all(), "a,b,c,d,e", 5, false),
+            (all().limit(2), "a,b", 5, true),
+            (all().limit(5), "a,b,c,d,e", 5, false),
+            (all().limit(9), "a,b,c,d,e", 5, false),
+            (all().revision(4), "a,b,c", 3, false),
+            (all().revision(4).limit(2), "a,b", 3, true),
+            (RangeOptions::range("b", "d"), "b,c", 2, false),
+            (RangeOptions::range("b", "d").limit(1), "b", 2, true),
+            (RangeOptions::from_key("c"), "c,d,e", 3, false),
+            (RangeOptions::key("c"), "c", 1, false),
+            (RangeOptions::key("x"), "", 0, false),
+            (RangeOptions::range("d", "b"), "", 0, false),
+            (RangeOptions::prefix("c"), "c", 1, false),
+        ];
+        for (opts, want, count, more) in cases {
+            let result = store.range(&opts).unwrap();
+            assert_eq!(keys(&result.kvs), want, "{opts:?}");
+            assert_eq!(result.count, count, "{opts:?}");
+            assert_eq!(result.more, more, "{opts:?}");
+            assert_eq!(result.revision, 6, "the header revision is the current one");
+        }
+
+        let counted = store.range(&all().count_only().revision(5)).unwrap();
+        assert_eq!((counted.kvs.len(), counted.count, counted.more), (0, 4, false));
+        let keys_only = store.range(&all().keys_only()).unwrap();
+        assert_eq!(keys(&keys_only.kvs), "a,b,c,d,e");
+        assert!(keys_only.kvs.iter().all(|kv| kv.value.is_empty()));
+        assert_eq!(keys_only.kvs[4].mod_revision, 6);
+    }
+
+    #[test]
+    fn filters_apply_before_sorting_and_the_limit() {
+        let store = five_keys(); // a..e at revisions 2..6
+        put(&store, "b", "again"); // 7
+        put(&store, "b", "more"); // 8
+        put(&store, "a", "x"); // 9
+
+        let all = || RangeOptions::prefix("");
+        let cases = [
+            (all().mod_revisions(6, 0), "a,b,e", false),
+            (all().mod_revisions(6, 0).limit(2), "a,b", true),
+            (all().mod_revisions(6, 0).limit(3), "a,b,e", false),
+            (all().mod_revisions(0, 5), "c,d", false),
+            (all().create_revisions(3, 4), "b,c", false),
+            (all().create_revisions(0, 3).mod_revisions(9, 9), "a", false),
+            (all().sort(SortOrder::Descend, SortTarget::Mod), "a,b,e,d,c", false),
+            (all().sort(SortOrder::Descend, SortTarget::Mod).limit(2), "a,b", true),
+            (all().sort(SortOrder::None, SortTarget::Version), "c,d,e,a,b", false),
+            (all().sort(SortOrder::Descend, SortTarget::Version), "b,a,c,d,e", false),
+            (all().sort(SortOrder::Descend, SortTarget::Create), "e,d,c,b,a", false),
+            (all().sort(SortOrder::Ascend, SortTarget::Value), "c,d,e,b,a", false),
+            (all().sort(SortOrder::Descend, SortTarget::Key).limit(3), "e,d,c", true),
+        ];
+        for (opts, want, more) in cases {
+            let result = store.range(&opts).unwrap();
+            assert_eq!(keys(&result.kvs), want, "{opts:?}");
+            assert_eq!(result.more, more, "{opts:?}");
+            assert_eq!(result.count, 5, "count ignores the filters, as in etcd: {opts:?}");
+        }
+    }
+
+    #[test]
+    fn range_errors() {
+        let store = five_keys();
+        assert!(matches!(store.range(&RangeOptions::key("")), Err(Error::KeyNotProvided)));
+        assert!(matches!(
+            store.range(&RangeOptions::key("a").revision(7)),
+            Err(Error::FutureRevision { revision: 7, current_revision: 6 })
+        ));
+        store.compact(4).unwrap();
+        assert!(matches!(
+            store.range(&RangeOptions::key("a").revision(3)),
+            Err(Error::Compacted { compact_revision: 4 })
+        ));
+        assert_eq!(get(&store, "a", 4), Some(kv("a", "0", 2, 2, 1)));
+    }
+
+    #[test]
+    fn everything_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mvcc.redb");
+        let before = {
+            let store = Store::open(&path).unwrap();
+            put(&store, "a", "1"); // 2
+            put(&store, "a", "2"); // 3
+            put(&store, "b", "1"); // 4
+            delete(&store, "b", ""); // 5
+            put(&store, "b", "2"); // 6
+            put(&store, "a", "3"); // 7
+            let mut w = write(&store);
+            w.put("c", "1", 42).unwrap();
+            w.delete_range(b"a", b"").unwrap();
+            w.commit().unwrap(); // 8
+            store.compact(3).unwrap();
+            // A write that changes nothing still records its index.
+            let noop = store.write(20).unwrap().unwrap();
+            assert_eq!(noop.commit().unwrap(), (8, vec![]));
+            let history: Vec<RangeResult> = (3..=8)
+                .map(|rev| store.range(&RangeOptions::prefix("").revision(rev)).unwrap())
+                .collect();
+            (history, store.events(3, 0, b"\0", b"\0").unwrap())
+        };
+
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.current_revision(), 8);
+        assert_eq!(store.compact_revision(), 3);
+        assert_eq!(store.applied_index(), 20);
+        assert!(store.write(20).unwrap().is_none(), "index 20 was applied");
+        let history: Vec<RangeResult> = (3..=8)
+            .map(|rev| store.range(&RangeOptions::prefix("").revision(rev)).unwrap())
+            .collect();
+        assert_eq!(history, before.0);
+        assert_eq!(store.events(3, 0, b"\0", b"\0").unwrap(), before.1);
+        assert_eq!(get(&store, "c", 0).unwrap().lease, 42);
+
+        // Versions continue from the compacted history.
+        put(&store, "b", "3");
+        assert_eq!(get(&store, "b", 0), Some(kv("b", "3", 6, 9, 2)));
+        put(&store, "a", "4");
+        assert_eq!(get(&store, "a", 0), Some(kv("a", "4", 10, 10, 1)));
+    }
+
+    #[test]
+    fn compaction_before_reopening_keeps_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mvcc.redb");
+        {
+            let store = Store::open(&path).unwrap();
+            for i in 0..4 {
+                put(&store, "k", &i.to_string()); // 2..=5
+            }
+            store.compact(5).unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(get(&store, "k", 5), Some(kv("k", "3", 2, 5, 4)));
+        put(&store, "k", "4");
+        assert_eq!(get(&store, "k", 0), Some(kv("k", "4", 2, 6, 5)));
+    }
+
+    #[test]
+    fn readers_see_whole_writes_while_writing() {
+        let store = Store::in_memory().unwrap();
+        std::thread::scope(|s| {
+            let reader = s.spawn(|| {
+                let mut last = 0;
+                for _ in 0..200 {
+                    let result = store.range(&RangeOptions::prefix("")).unwrap();
+                    // Each write adds two keys at once.
+                    assert_eq!(result.count % 2, 0, "saw half a write");
+                    assert!(result.revision >= last);
+                    last = result.revision;
+                }
+            });
+            for i in 0..100 {
+                let mut w = write(&store);
+                w.put(format!("{i:03}a"), "x", 0).unwrap();
+                w.put(format!("{i:03}b"), "y", 0).unwrap();
+                w.commit().unwrap();
+            }
+            reader.join().unwrap();
+        });
+        assert_eq!(store.range(&RangeOptions::prefix("")).unwrap().count, 200);
+        assert_eq!(store.current_revision(), 101);
+    }
+}
