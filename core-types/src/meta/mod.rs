@@ -1,6 +1,6 @@
 //! Object metadata shared by every kind: [`TypeMeta`], [`ObjectMeta`],
-//! [`ListMeta`], [`OwnerReference`], [`ManagedFieldsEntry`], [`Condition`] and
-//! the [`Status`] error object.
+//! [`ListMeta`], [`OwnerReference`], [`ManagedFieldsEntry`], [`Condition`],
+//! the options of a delete ([`DeleteOptions`]) and the [`Status`] error object.
 //!
 //! These serialize exactly as `meta.k8s.io/v1` does on the wire.
 
@@ -228,4 +228,54 @@ pub struct Condition {
     pub reason: String,
     /// A message for people about the transition.
     pub message: String,
+}
+
+/// Options of a delete request, sent as its body or embedded in an
+/// Eviction (`policy/v1`). This is the `meta/v1` type, so it may carry its own
+/// `kind` and `apiVersion`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteOptions {
+    /// `DeleteOptions` when the object names its type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The version of `DeleteOptions` used (`v1`, `meta.k8s.io/v1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// Seconds the object gets to shut down before it is removed; 0 deletes
+    /// at once, and unset uses the object's own default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_period_seconds: Option<i64>,
+    /// Conditions the object must still meet, or the request fails with 409
+    /// Conflict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preconditions: Option<Preconditions>,
+    /// Deprecated: true orphans the dependents, false deletes them; use
+    /// `propagationPolicy` instead (never both).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orphan_dependents: Option<bool>,
+    /// What happens to dependents: `Orphan`, `Background` (deleted after
+    /// the object) or `Foreground` (deleted before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub propagation_policy: Option<String>,
+    /// `All` to run every stage of the request without storing the result.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dry_run: Vec<String>,
+    /// When true, an object that cannot be read from storage (it fails to
+    /// decrypt or decode) is deleted anyway, skipping finalizers and
+    /// admission; this can break the cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignore_store_read_error_with_cluster_breaking_potential: Option<bool>,
+}
+
+/// Conditions an object must meet for a delete request to go ahead.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Preconditions {
+    /// The object's UID must be this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    /// The object's resource version must be this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_version: Option<String>,
 }

@@ -358,6 +358,10 @@ pub struct HorizontalPodAutoscalerCondition {
     /// When the status last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<Time>,
+    /// The `metadata.generation` the condition was written for; older than
+    /// the current generation means the condition may be stale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
     /// A CamelCase machine-readable reason for the status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -458,6 +462,7 @@ mod tests {
                     {
                         "lastTransitionTime": "2024-05-01T12:01:00Z",
                         "message": "recommended size matches current size",
+                        "observedGeneration": 1,
                         "reason": "ReadyForNewScale",
                         "status": "True",
                         "type": "AbleToScale"
@@ -537,6 +542,8 @@ mod tests {
         assert_eq!(behavior.scale_up.unwrap().policies.len(), 2);
         let status = hpa.status.unwrap();
         assert_eq!(status.desired_replicas, 3);
+        assert_eq!(status.conditions[0].observed_generation, Some(1));
+        assert_eq!(status.conditions[1].observed_generation, None);
         let container = status.current_metrics[1].container_resource.as_ref().unwrap();
         assert_eq!(container.current.average_value.as_ref().map(Quantity::as_str), Some("120Mi"));
     }

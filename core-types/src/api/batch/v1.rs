@@ -94,6 +94,110 @@ pub struct JobSpec {
     /// this is unset or `kubernetes.io/job-controller`. Cannot be changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed_by: Option<String>,
+    /// Workload-aware scheduling of the job's pods as one group (gang
+    /// scheduling, topology, shared claims); plain pod-by-pod scheduling
+    /// when unset. Fixed at creation, except `schedulingPolicy.gang.minCount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling: Option<JobSchedulingConfiguration>,
+}
+
+/// How a [`Job`]'s pods are scheduled and disrupted as a group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobSchedulingConfiguration {
+    /// `basic` or `gang` scheduling; exactly one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling_policy: Option<WorkloadPodGroupSchedulingPolicy>,
+    /// Where the pods must land together, such as one rack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling_constraints: Option<WorkloadPodGroupSchedulingConstraints>,
+    /// Whether the pods may be disrupted one at a time or only all
+    /// together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disruption_mode: Option<WorkloadPodGroupDisruptionMode>,
+    /// Resource claims shared by the group's pods (at most 4); a pod uses
+    /// one by listing an identical entry in its own `resourceClaims`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resource_claims: Vec<WorkloadPodGroupResourceClaim>,
+}
+
+/// The scheduling policy of a group of pods; exactly one field is set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadPodGroupSchedulingPolicy {
+    /// Ordinary scheduling, one pod at a time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic: Option<WorkloadPodGroupBasicSchedulingPolicy>,
+    /// All-or-nothing scheduling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gang: Option<WorkloadPodGroupGangSchedulingPolicy>,
+}
+
+/// Ordinary pod-by-pod scheduling; it has no settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct WorkloadPodGroupBasicSchedulingPolicy {}
+
+/// All-or-nothing scheduling of a group of pods.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadPodGroupGangSchedulingPolicy {
+    /// How many pods must fit at once before any is bound; the controller
+    /// picks a default (a job's parallelism) when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_count: Option<i32>,
+}
+
+/// Placement constraints on a group of pods.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadPodGroupSchedulingConstraints {
+    /// Topology domains the whole group must share; none when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topology: Vec<TopologyConstraint>,
+}
+
+/// Keeps every pod of a group in one domain of a node-label topology.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TopologyConstraint {
+    /// The node label whose value names the domain
+    /// (`topology.kubernetes.io/rack`).
+    pub key: String,
+}
+
+/// How a group of pods may be disrupted; exactly one field is set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadPodGroupDisruptionMode {
+    /// Pods may be disrupted one by one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single: Option<WorkloadPodGroupSingleDisruptionMode>,
+    /// Disrupting one pod means disrupting all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all: Option<WorkloadPodGroupAllDisruptionMode>,
+}
+
+/// Pods of the group may be disrupted independently; it has no settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct WorkloadPodGroupSingleDisruptionMode {}
+
+/// Pods of the group are disrupted together; it has no settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct WorkloadPodGroupAllDisruptionMode {}
+
+/// A resource claim shared by the pods of a group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadPodGroupResourceClaim {
+    /// Name of the claim within the group (a DNS label).
+    pub name: String,
+    /// An existing ResourceClaim in the job's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_claim_name: Option<String>,
+    /// A ResourceClaimTemplate in the job's namespace to make the claim
+    /// from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_claim_template_name: Option<String>,
 }
 
 /// Rules applied to a [`Job`]'s failed pods, in order; the first match
@@ -532,5 +636,51 @@ mod tests {
         assert_eq!(cj.scope, Scope::Namespaced);
         assert_eq!(cj.short_names.as_ref(), ["cj"]);
         assert_eq!(cj.categories.as_ref(), ["all"]);
+    }
+
+    #[test]
+    fn gang_scheduled_job_matches_k8s_openapi() {
+        let job = |scheduling: Value| {
+            json!({
+                "apiVersion": "batch/v1",
+                "kind": "Job",
+                "metadata": {"name": "allreduce", "namespace": "ml"},
+                "spec": {"parallelism": 8, "scheduling": scheduling, "template": pod_template()}
+            })
+        };
+        let gang = job(json!({
+            "disruptionMode": {"all": {}},
+            "resourceClaims": [{"name": "fabric", "resourceClaimTemplateName": "rdma-fabric"},
+                               {"name": "scratch", "resourceClaimName": "shared-scratch"}],
+            "schedulingConstraints": {"topology": [{"key": "topology.kubernetes.io/rack"}]},
+            "schedulingPolicy": {"gang": {"minCount": 8}}
+        }));
+        let spec =
+            round_trip_with_oracle::<Job, k8s_openapi::api::batch::v1::Job>(&gang).spec.unwrap();
+        let scheduling = spec.scheduling.unwrap();
+        assert_eq!(scheduling.scheduling_policy.unwrap().gang.unwrap().min_count, Some(8));
+        let mode = scheduling.disruption_mode.unwrap();
+        assert_eq!((mode.all.is_some(), mode.single.is_some()), (true, false));
+        assert_eq!(
+            scheduling.resource_claims[1].resource_claim_name.as_deref(),
+            Some("shared-scratch")
+        );
+        assert_eq!(
+            scheduling.scheduling_constraints.unwrap().topology[0].key,
+            "topology.kubernetes.io/rack"
+        );
+
+        let basic =
+            job(json!({"disruptionMode": {"single": {}}, "schedulingPolicy": {"basic": {}}}));
+        let spec =
+            round_trip_with_oracle::<Job, k8s_openapi::api::batch::v1::Job>(&basic).spec.unwrap();
+        let policy = spec.scheduling.unwrap().scheduling_policy.unwrap();
+        assert_eq!(policy.basic, Some(WorkloadPodGroupBasicSchedulingPolicy {}));
+        // The marker objects are written as `{}`, not `null`.
+        let mode = WorkloadPodGroupDisruptionMode {
+            single: Some(WorkloadPodGroupSingleDisruptionMode {}),
+            all: None,
+        };
+        assert_eq!(serde_json::to_string(&mode).unwrap(), r#"{"single":{}}"#);
     }
 }

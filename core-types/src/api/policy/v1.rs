@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::intstr::IntOrString;
 use crate::labels::LabelSelector;
-use crate::meta::{Condition, ObjectMeta};
+use crate::meta::{Condition, DeleteOptions, ObjectMeta};
 use crate::resource::kind;
 use crate::time::Time;
 
@@ -93,10 +93,9 @@ kind! {
         /// Names the pod to evict (name and namespace).
         #[serde(default)]
         pub metadata: ObjectMeta,
-        /// Options for the deletion that the eviction performs (a
-        /// `DeleteOptions` object).
+        /// Options for the deletion that the eviction performs.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub delete_options: Option<serde_json::Value>,
+        pub delete_options: Option<DeleteOptions>,
     }
 }
 
@@ -194,7 +193,13 @@ mod tests {
         let eviction =
             round_trip_with_oracle::<Eviction, k8s_openapi::api::policy::v1::Eviction>(&manifest);
         assert_eq!(eviction.metadata.name.as_deref(), Some("web-7c5ddbdf54-abcde"));
-        assert_eq!(eviction.delete_options.unwrap()["gracePeriodSeconds"], 30);
+        let options = eviction.delete_options.unwrap();
+        assert_eq!(options.grace_period_seconds, Some(30));
+        assert_eq!(options.kind.as_deref(), Some("DeleteOptions"));
+        assert_eq!(
+            options.preconditions.unwrap().uid.as_deref(),
+            Some("0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d")
+        );
     }
 
     #[test]
@@ -212,5 +217,32 @@ mod tests {
         assert_eq!(eviction.plural, "eviction");
         assert_eq!(eviction.scope, Scope::Namespaced);
         assert!(eviction.short_names.is_empty());
+    }
+
+    #[test]
+    fn every_delete_option_matches_k8s_openapi() {
+        let manifest = json!({
+            "apiVersion": "policy/v1",
+            "kind": "Eviction",
+            "metadata": {"name": "db-0", "namespace": "shop"},
+            "deleteOptions": {
+                "apiVersion": "meta.k8s.io/v1",
+                "dryRun": ["All"],
+                "gracePeriodSeconds": 0,
+                "ignoreStoreReadErrorWithClusterBreakingPotential": false,
+                "kind": "DeleteOptions",
+                "orphanDependents": false,
+                "preconditions": {"resourceVersion": "7702", "uid": "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d"},
+                "propagationPolicy": "Foreground"
+            }
+        });
+        let eviction =
+            round_trip_with_oracle::<Eviction, k8s_openapi::api::policy::v1::Eviction>(&manifest);
+        let options = eviction.delete_options.unwrap();
+        assert_eq!(options.dry_run, ["All"]);
+        assert_eq!(options.preconditions.unwrap().resource_version.as_deref(), Some("7702"));
+        assert_eq!(options.ignore_store_read_error_with_cluster_breaking_potential, Some(false));
+        // Empty options are an empty object.
+        assert_eq!(serde_json::to_string(&DeleteOptions::default()).unwrap(), "{}");
     }
 }

@@ -288,6 +288,19 @@ mod tests {
     }
 
     #[test]
+    fn claim_templates_carry_the_claim_health_status() {
+        let mut manifest = manifest();
+        manifest["spec"]["volumeClaimTemplates"][0]["status"]["healthStatus"] = json!({
+            "healthConditions": [{"reason": "VolumeDegraded", "status": "False"}],
+            "lastTransitionTime": "2024-05-01T12:20:00Z"
+        });
+        let sts = round_trip_with_oracle::<StatefulSet, K8sStatefulSet>(&manifest);
+        let claim = &sts.spec.unwrap().volume_claim_templates[0];
+        let health = claim.status.as_ref().unwrap().health_status.as_ref().unwrap();
+        assert_eq!(health.health_conditions[0].status, "False");
+    }
+
+    #[test]
     fn stateful_set_api_resource() {
         let ar = StatefulSet::API_RESOURCE;
         assert_eq!(ar.api_version, "apps/v1");

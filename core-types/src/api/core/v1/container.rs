@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::intstr::IntOrString;
 use crate::quantity::Quantity;
-use crate::time::Time;
 
 /// One container of a pod: an image to run, with its command, environment,
 /// resources, mounts, probes and security settings.
@@ -46,10 +45,16 @@ pub struct Container {
     /// Whether changing each resource in place needs a container restart.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resize_policy: Vec<ContainerResizePolicy>,
-    /// Only for init containers: `Always` turns the init container into a
-    /// sidecar that keeps running beside the main containers.
+    /// Overrides the pod's restart policy for this container. On an init
+    /// container, `Always` makes it a sidecar that keeps running beside the
+    /// main containers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<String>,
+    /// Rules checked in order when the container exits; the first match
+    /// decides, and `restartPolicy` applies when none does (which must then
+    /// be set explicitly).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restart_policy_rules: Vec<ContainerRestartRule>,
     /// Pod volumes mounted into the container's filesystem.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volume_mounts: Vec<VolumeMount>,
@@ -132,6 +137,9 @@ pub struct EphemeralContainer {
     /// Not allowed for ephemeral containers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<String>,
+    /// Not allowed for ephemeral containers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restart_policy_rules: Vec<ContainerRestartRule>,
     /// Pod volumes mounted into the container (no `subPath`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volume_mounts: Vec<VolumeMount>,
@@ -230,6 +238,26 @@ pub struct EnvVarSource {
     /// A key of a secret in the pod's namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key_ref: Option<SecretKeySelector>,
+    /// A key of an env-format file (`KEY=value` lines) in one of the pod's
+    /// volumes, typically written there by an init container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_key_ref: Option<FileKeySelector>,
+}
+
+/// Selects one key of an env-format file in a volume of the pod.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FileKeySelector {
+    /// Name of the pod volume that holds the file.
+    pub volume_name: String,
+    /// Relative path of the file in the volume; may not contain `..`.
+    pub path: String,
+    /// The key to read; a key that is not valid keeps the pod from starting.
+    pub key: String,
+    /// When true, a missing key leaves the variable unset instead of
+    /// failing pod creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
 }
 
 /// Selects a field of the pod object by path.
@@ -363,6 +391,29 @@ pub struct ContainerResizePolicy {
     pub restart_policy: String,
 }
 
+/// One rule of a container's `restartPolicyRules`: what to do when the
+/// container exits in a way that matches.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerRestartRule {
+    /// What to do on a match; `Restart` is the only action.
+    pub action: String,
+    /// Matches on the container's exit code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_codes: Option<ContainerRestartRuleOnExitCodes>,
+}
+
+/// A match of a [`ContainerRestartRule`] on the container's exit code.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerRestartRuleOnExitCodes {
+    /// `In` (the exit code is one of `values`) or `NotIn`.
+    pub operator: String,
+    /// The exit codes to compare with (at most 255).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<i32>,
+}
+
 /// A pod volume mounted at a path in a container.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -389,6 +440,11 @@ pub struct VolumeMount {
     /// environment expanded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_path_expr: Option<String>,
+    /// Extra Linux options for the bind mount into the container: any of
+    /// `noexec`, `nodev` and `nosuid` (not for image volumes; ignored on
+    /// Windows).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bind_mount_options: Vec<String>,
 }
 
 /// A raw block volume exposed as a device in a container.
@@ -468,6 +524,9 @@ pub struct HTTPGetAction {
     /// Extra request headers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub http_headers: Vec<HTTPHeader>,
+    /// The HTTP version to speak on the connection; HTTP/1.1 when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
 }
 
 /// One header of an [`HTTPGetAction`].
@@ -501,6 +560,10 @@ pub struct GRPCAction {
     /// server as a whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+    /// How to connect: `Plaintext` (also when unset) or `TLS`, which does
+    /// not check the server's certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 /// Waits for a number of seconds.
@@ -522,6 +585,10 @@ pub struct Lifecycle {
     /// meanwhile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pre_stop: Option<LifecycleHandler>,
+    /// The signal that stops the container (`SIGTERM`, `SIGUSR1`, ...)
+    /// instead of the image's or runtime's default; needs `spec.os.name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_signal: Option<String>,
 }
 
 /// One lifecycle action; exactly one field is set.
@@ -669,157 +736,13 @@ pub struct Sysctl {
     pub value: String,
 }
 
-/// What the kubelet last saw of one container.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContainerStatus {
-    /// Name of the container in the pod spec.
-    pub name: String,
-    /// What the container is doing now.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ContainerState>,
-    /// How the previous run of the container ended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_state: Option<ContainerState>,
-    /// Whether the container passes its readiness probe.
-    pub ready: bool,
-    /// How often the container has been restarted.
-    pub restart_count: i32,
-    /// The image the container runs, as the runtime reports it.
-    pub image: String,
-    /// The image's ID (usually a digest).
-    #[serde(rename = "imageID")]
-    pub image_id: String,
-    /// The runtime's ID of the container (`containerd://...`).
-    #[serde(default, rename = "containerID", skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<String>,
-    /// Whether the container has started and passed its startup probe.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started: Option<bool>,
-    /// Resources the node has set aside for the container.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub allocated_resources: BTreeMap<String, Quantity>,
-    /// Resources the runtime has actually configured for the container.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<ResourceRequirements>,
-    /// The volumes mounted into the container, as mounted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub volume_mounts: Vec<VolumeMountStatus>,
-    /// The identity the container's first process actually runs with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<ContainerUser>,
-}
-
-/// The identity a container's process runs with, as the runtime reports
-/// it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContainerUser {
-    /// The Linux user and groups.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub linux: Option<LinuxContainerUser>,
-}
-
-/// The Linux user and groups of a container's process.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct LinuxContainerUser {
-    /// The UID.
-    pub uid: i64,
-    /// The primary GID.
-    pub gid: i64,
-    /// The supplementary GIDs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub supplemental_groups: Vec<i64>,
-}
-
-/// One mount of a running container.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct VolumeMountStatus {
-    /// Name of the volume.
-    pub name: String,
-    /// Where it is mounted.
-    pub mount_path: String,
-    /// Whether the mount is read-only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub read_only: Option<bool>,
-    /// Whether read-only applies to submounts too (`Disabled` or
-    /// `Enabled`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recursive_read_only: Option<String>,
-}
-
-/// The state of a container; at most one field is set, and none means
-/// `waiting`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContainerState {
-    /// Not running yet (pulling the image, backing off after a crash, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiting: Option<ContainerStateWaiting>,
-    /// Running.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub running: Option<ContainerStateRunning>,
-    /// Finished or killed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terminated: Option<ContainerStateTerminated>,
-}
-
-/// A container that is not running yet.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContainerStateWaiting {
-    /// Why it waits (`ContainerCreating`, `CrashLoopBackOff`,
-    /// `ImagePullBackOff`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Details for people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-/// A running container.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContainerStateRunning {
-    /// When it (re)started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<Time>,
-}
-
-/// A container that has exited.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContainerStateTerminated {
-    /// The process's exit status.
-    pub exit_code: i32,
-    /// The signal that ended it, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signal: Option<i32>,
-    /// Why it ended (`Completed`, `Error`, `OOMKilled`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Details for people, such as the termination message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// When it started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<Time>,
-    /// When it ended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<Time>,
-    /// The runtime's ID of that run of the container.
-    #[serde(default, rename = "containerID", skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
+    use crate::api::core::v1::{ContainerStateTerminated, ContainerStatus, ResourceHealth};
     use serde_json::json;
 
     use super::*;
-    use crate::test_support::round_trip;
+    use crate::test_support::{round_trip, round_trip_with_oracle};
 
     #[test]
     fn a_bare_container_writes_only_its_name() {
@@ -918,5 +841,69 @@ mod tests {
         let sc: SecurityContext = round_trip(&doc);
         assert_eq!(sc.se_linux_options.as_ref().unwrap().type_.as_deref(), Some("spc_t"));
         assert_eq!(sc.run_as_user, Some(0));
+    }
+
+    #[test]
+    fn restart_rules_file_env_and_probe_options_match_k8s_openapi() {
+        let doc = json!({
+            "name": "trainer",
+            "image": "registry.example.com/trainer:3.1",
+            "env": [{"name": "TOKEN", "valueFrom": {"fileKeyRef": {
+                "key": "TOKEN", "optional": false, "path": "env/creds.env", "volumeName": "config"
+            }}}],
+            "restartPolicy": "Never",
+            "restartPolicyRules": [{"action": "Restart", "exitCodes": {"operator": "In", "values": [42, 43]}}],
+            "volumeMounts": [{"bindMountOptions": ["noexec", "nosuid"], "mountPath": "/config", "name": "config"}],
+            "livenessProbe": {"grpc": {"mode": "TLS", "port": 9443}},
+            "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080, "protocol": "HTTP2"}},
+            "lifecycle": {"preStop": {"sleep": {"seconds": 5}}, "stopSignal": "SIGUSR1"}
+        });
+        let c = round_trip_with_oracle::<Container, k8s_openapi::api::core::v1::Container>(&doc);
+        let from = c.env[0].value_from.as_ref().unwrap().file_key_ref.as_ref().unwrap();
+        assert_eq!((from.volume_name.as_str(), from.path.as_str()), ("config", "env/creds.env"));
+        assert_eq!(c.restart_policy_rules[0].exit_codes.as_ref().unwrap().values, [42, 43]);
+        assert_eq!(c.volume_mounts[0].bind_mount_options, ["noexec", "nosuid"]);
+        assert_eq!(c.liveness_probe.unwrap().grpc.unwrap().mode.as_deref(), Some("TLS"));
+        assert_eq!(c.lifecycle.unwrap().stop_signal.as_deref(), Some("SIGUSR1"));
+        // An exit-code match without values writes no `values`.
+        let rule = ContainerRestartRuleOnExitCodes { operator: "NotIn".into(), values: vec![] };
+        assert_eq!(serde_json::to_string(&rule).unwrap(), r#"{"operator":"NotIn"}"#);
+
+        let e = round_trip_with_oracle::<
+            EphemeralContainer,
+            k8s_openapi::api::core::v1::EphemeralContainer,
+        >(&json!({"name": "dbg", "restartPolicyRules": [{"action": "Restart"}]}));
+        assert_eq!(e.restart_policy_rules[0].action, "Restart");
+    }
+
+    #[test]
+    fn device_health_stop_signal_and_image_volume_status_match_k8s_openapi() {
+        let doc = json!({
+            "name": "trainer",
+            "ready": true,
+            "restartCount": 0,
+            "image": "registry.example.com/trainer:3.1",
+            "imageID": "registry.example.com/trainer@sha256:00ff",
+            "allocatedResourcesStatus": [
+                {"name": "claim:gpu/a100", "resources": [
+                    {"health": "Unhealthy", "message": "XID 79", "resourceID": "gpu-3"}
+                ]},
+                {"name": "example.com/fpga", "resources": [{"resourceID": "fpga-0"}]}
+            ],
+            "stopSignal": "SIGTERM",
+            "volumeMounts": [{"mountPath": "/models", "name": "weights", "readOnly": true,
+                "volumeStatus": {"image": {"imageRef": "registry.example.com/weights@sha256:abcd"}}}]
+        });
+        let status = round_trip_with_oracle::<
+            ContainerStatus,
+            k8s_openapi::api::core::v1::ContainerStatus,
+        >(&doc);
+        let gpu = &status.allocated_resources_status[0].resources[0];
+        assert_eq!((gpu.resource_id.as_str(), gpu.health.as_deref()), ("gpu-3", Some("Unhealthy")));
+        assert_eq!(status.stop_signal.as_deref(), Some("SIGTERM"));
+        let image = status.volume_mounts[0].volume_status.as_ref().unwrap().image.as_ref();
+        assert_eq!(image.unwrap().image_ref, "registry.example.com/weights@sha256:abcd");
+        // The device ID is required.
+        assert!(serde_json::from_value::<ResourceHealth>(json!({"health": "Healthy"})).is_err());
     }
 }

@@ -50,6 +50,73 @@ pub struct NodeSpec {
     /// Deprecated external ID of the node; no longer used.
     #[serde(default, rename = "externalID", skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
+    /// Where the kubelet was told to load its configuration from, for the
+    /// removed dynamic kubelet configuration feature; kept for old objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_source: Option<NodeConfigSource>,
+    /// Node-level rules for preempting pods on this node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_preemption_policy: Option<NodePodPreemptionPolicy>,
+}
+
+/// Node-level rules for preempting pods on a node.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NodePodPreemptionPolicy {
+    /// Who has asked (autoscalers, operators, administrators) that in-place
+    /// pod resizes on this node never preempt other pods; any entry turns
+    /// that preemption off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disable_resize_preemption: Vec<String>,
+}
+
+/// A source of kubelet configuration (dynamic kubelet configuration, which
+/// has been removed); exactly one field is set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeConfigSource {
+    /// A config map holding a `KubeletConfiguration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<ConfigMapNodeConfigSource>,
+}
+
+/// A config map used as a kubelet configuration source.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigMapNodeConfigSource {
+    /// Namespace of the config map.
+    pub namespace: String,
+    /// Name of the config map.
+    pub name: String,
+    /// UID of the config map; only in the node's status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    /// Resource version of the config map; only in the node's status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_version: Option<String>,
+    /// The key of the config map that holds the `KubeletConfiguration`.
+    pub kubelet_config_key: String,
+}
+
+/// What the kubelet did with the configuration source of its node spec.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeConfigStatus {
+    /// The configuration the kubelet has saved and will try to use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<NodeConfigSource>,
+    /// The configuration the kubelet is running with: the assigned one or
+    /// the last known good one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<NodeConfigSource>,
+    /// The configuration the kubelet falls back to when the assigned one
+    /// fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_known_good: Option<NodeConfigSource>,
+    /// What went wrong while applying the configuration source, if
+    /// anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// A mark on a node that repels pods which do not tolerate it.
@@ -111,6 +178,14 @@ pub struct NodeStatus {
     /// Optional kubelet features the node supports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<NodeFeatures>,
+    /// What the kubelet did with `spec.configSource` (dynamic kubelet
+    /// configuration, removed; kept for old objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<NodeConfigStatus>,
+    /// Feature-gated capabilities the node declares it has, which the
+    /// scheduler can match pods against.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declared_features: Vec<String>,
 }
 
 /// One observation of a [`Node`]'s health.
@@ -196,6 +271,10 @@ pub struct NodeSystemInfo {
     /// The node's swap memory, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub swap: Option<NodeSwapStatus>,
+    /// Whether the kubelet itself runs inside a user namespace (as in
+    /// rootless setups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub running_in_user_namespace: Option<bool>,
 }
 
 /// Swap memory of a [`Node`].
@@ -268,7 +347,7 @@ mod tests {
 
     use super::*;
     use crate::resource::{Scope, StaticResource};
-    use crate::test_support::round_trip;
+    use crate::test_support::{round_trip, round_trip_with_oracle};
 
     #[test]
     fn node_manifest_round_trips() {
@@ -395,5 +474,55 @@ mod tests {
         let ar = Node::API_RESOURCE;
         assert_eq!((ar.scope, &*ar.plural), (Scope::Cluster, "nodes"));
         assert_eq!(&*ar.short_names, ["no"]);
+    }
+
+    #[test]
+    fn config_source_preemption_policy_and_declared_features_match_k8s_openapi() {
+        let source = |rv: Option<&str>| {
+            let mut cm = json!({"kubeletConfigKey": "kubelet", "name": "kubelet-config", "namespace": "kube-system"});
+            if let Some(rv) = rv {
+                cm["resourceVersion"] = json!(rv);
+                cm["uid"] = json!("3a4b5c6d-7e8f-4a0b-9c1d-2e3f4a5b6c7d");
+            }
+            json!({"configMap": cm})
+        };
+        let manifest = json!({
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": "worker-7"},
+            "spec": {
+                "configSource": source(None),
+                "podPreemptionPolicy": {"disableResizePreemption": ["cluster-autoscaler", "ops-team"]}
+            },
+            "status": {
+                "config": {
+                    "active": source(Some("41")),
+                    "assigned": source(Some("42")),
+                    "error": "failed to validate the assigned configuration",
+                    "lastKnownGood": source(Some("41"))
+                },
+                "declaredFeatures": ["InPlacePodVerticalScaling", "PodLevelResources"],
+                "nodeInfo": {
+                    "architecture": "arm64", "bootID": "b", "containerRuntimeVersion": "containerd://2.1.0",
+                    "kernelVersion": "6.8.0", "kubeProxyVersion": "", "kubeletVersion": "v1.37.0",
+                    "machineID": "m", "operatingSystem": "linux", "osImage": "Debian 13",
+                    "runningInUserNamespace": true, "systemUUID": "s"
+                }
+            }
+        });
+        let node = round_trip_with_oracle::<Node, k8s_openapi::api::core::v1::Node>(&manifest);
+        let spec = node.spec.unwrap();
+        let cm = spec.config_source.unwrap().config_map.unwrap();
+        assert_eq!((cm.kubelet_config_key.as_str(), cm.uid), ("kubelet", None));
+        assert_eq!(spec.pod_preemption_policy.unwrap().disable_resize_preemption.len(), 2);
+        let status = node.status.unwrap();
+        let config = status.config.unwrap();
+        let assigned = config.assigned.unwrap().config_map.unwrap();
+        assert_eq!(assigned.resource_version.as_deref(), Some("42"));
+        assert_eq!(status.declared_features[1], "PodLevelResources");
+        assert_eq!(status.node_info.unwrap().running_in_user_namespace, Some(true));
+        // The config map's namespace, name and key are required.
+        let partial = json!({"name": "kubelet-config", "namespace": "kube-system"});
+        assert!(serde_json::from_value::<ConfigMapNodeConfigSource>(partial).is_err());
     }
 }

@@ -13,8 +13,11 @@ use crate::resource::kind;
 use crate::time::Time;
 
 use super::{
-    HostPathVolumeSource, LocalVolumeSource, NFSVolumeSource, NodeSelector, ObjectReference,
-    SecretReference, TypedLocalObjectReference,
+    AWSElasticBlockStoreVolumeSource, AzureDiskVolumeSource, FCVolumeSource, FlockerVolumeSource,
+    GCEPersistentDiskVolumeSource, HostPathVolumeSource, LocalVolumeSource, NFSVolumeSource,
+    NodeSelector, ObjectReference, PhotonPersistentDiskVolumeSource, PortworxVolumeSource,
+    QuobyteVolumeSource, SecretReference, TypedLocalObjectReference,
+    VsphereVirtualDiskVolumeSource,
 };
 
 kind! {
@@ -143,6 +146,36 @@ pub struct PersistentVolumeClaimStatus {
     /// The progress of a change of volume attributes class, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modify_volume_status: Option<ModifyVolumeStatus>,
+    /// The health of the bound volume as its CSI driver reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_status: Option<VolumeHealthStatus>,
+}
+
+/// The health of a volume, as reported by its storage driver.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeHealthStatus {
+    /// The driver's latest health observations; empty when all is well.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub health_conditions: Vec<VolumeHealthCondition>,
+    /// When the health conditions last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_transition_time: Option<Time>,
+}
+
+/// One health observation of a volume.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeHealthCondition {
+    /// `True`, `False` or `Unknown`: whether the problem named by `reason`
+    /// is present.
+    pub status: String,
+    /// A CamelCase name of the problem (`VolumeNotFound`,
+    /// `VolumeDegraded`, ...).
+    pub reason: String,
+    /// Details for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// One observation of a [`PersistentVolumeClaim`]'s state.
@@ -246,6 +279,61 @@ pub struct PersistentVolumeSpec {
     /// A volume managed by a CSI driver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csi: Option<CSIPersistentVolumeSource>,
+    /// An AWS EBS disk (legacy in-tree driver, migrated to CSI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_elastic_block_store: Option<AWSElasticBlockStoreVolumeSource>,
+    /// An Azure data disk (legacy in-tree driver, migrated to CSI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure_disk: Option<AzureDiskVolumeSource>,
+    /// An Azure Files share (legacy in-tree driver, migrated to CSI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure_file: Option<AzureFilePersistentVolumeSource>,
+    /// A CephFS filesystem (legacy in-tree driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cephfs: Option<CephFSPersistentVolumeSource>,
+    /// An OpenStack Cinder volume (legacy in-tree driver, migrated to CSI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cinder: Option<CinderPersistentVolumeSource>,
+    /// A Fibre Channel disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fc: Option<FCVolumeSource>,
+    /// A volume of an exec-based FlexVolume driver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flex_volume: Option<FlexPersistentVolumeSource>,
+    /// A Flocker dataset (removed driver, kept for old objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flocker: Option<FlockerVolumeSource>,
+    /// A GCE persistent disk (legacy in-tree driver, migrated to CSI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gce_persistent_disk: Option<GCEPersistentDiskVolumeSource>,
+    /// A GlusterFS volume (removed driver, kept for old objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glusterfs: Option<GlusterfsPersistentVolumeSource>,
+    /// An iSCSI disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iscsi: Option<ISCSIPersistentVolumeSource>,
+    /// A VMware Photon Controller disk (removed driver, kept for old
+    /// objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photon_persistent_disk: Option<PhotonPersistentDiskVolumeSource>,
+    /// A Portworx volume (legacy in-tree driver, migrated to CSI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portworx_volume: Option<PortworxVolumeSource>,
+    /// A Quobyte volume (removed driver, kept for old objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quobyte: Option<QuobyteVolumeSource>,
+    /// A Ceph RBD block image (legacy in-tree driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rbd: Option<RBDPersistentVolumeSource>,
+    /// A Dell EMC ScaleIO volume (removed driver, kept for old objects).
+    #[serde(default, rename = "scaleIO", skip_serializing_if = "Option::is_none")]
+    pub scale_io: Option<ScaleIOPersistentVolumeSource>,
+    /// A StorageOS volume (removed driver, kept for old objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storageos: Option<StorageOSPersistentVolumeSource>,
+    /// A vSphere VMDK disk (legacy in-tree driver, migrated to CSI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vsphere_volume: Option<VsphereVirtualDiskVolumeSource>,
 }
 
 /// The nodes a [`PersistentVolume`] can be reached from.
@@ -291,6 +379,220 @@ pub struct CSIPersistentVolumeSource {
     pub node_expand_secret_ref: Option<SecretReference>,
 }
 
+/// An Azure Files share used by a persistent volume; the secret may live
+/// in any namespace.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AzureFilePersistentVolumeSource {
+    /// Secret with the storage account's name and key.
+    pub secret_name: String,
+    /// Namespace of that secret; the claim's namespace when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_namespace: Option<String>,
+    /// Name of the share.
+    pub share_name: String,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+}
+
+/// A CephFS filesystem used by a persistent volume.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CephFSPersistentVolumeSource {
+    /// Addresses of the Ceph monitors (`host:port`).
+    #[serde(default)]
+    pub monitors: Vec<String>,
+    /// Path inside the filesystem to mount; `/` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The Ceph (RADOS) user; `admin` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Keyring file on the node for the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_file: Option<String>,
+    /// Secret with the user's key, instead of `secretFile`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<SecretReference>,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+}
+
+/// An OpenStack Cinder volume used by a persistent volume.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CinderPersistentVolumeSource {
+    /// The Cinder volume ID.
+    #[serde(rename = "volumeID")]
+    pub volume_id: String,
+    /// Filesystem to mount; `ext4` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fs_type: Option<String>,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// Secret with the OpenStack credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<SecretReference>,
+}
+
+/// A FlexVolume driver's volume used by a persistent volume.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlexPersistentVolumeSource {
+    /// Name of the driver (`vendor/driver`).
+    pub driver: String,
+    /// Filesystem to mount; the driver decides when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fs_type: Option<String>,
+    /// Secret passed to the driver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<SecretReference>,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// Driver-specific options.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
+}
+
+/// A GlusterFS volume used by a persistent volume.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GlusterfsPersistentVolumeSource {
+    /// Endpoints object listing the Gluster servers.
+    pub endpoints: String,
+    /// Name of the Gluster volume.
+    pub path: String,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// Namespace of the endpoints object; the claim's namespace when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints_namespace: Option<String>,
+}
+
+/// An iSCSI disk used by a persistent volume.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ISCSIPersistentVolumeSource {
+    /// The target portal (`ip:port`; port 3260 when left out).
+    pub target_portal: String,
+    /// IQN of the target.
+    pub iqn: String,
+    /// LUN of the disk on the target.
+    pub lun: i32,
+    /// The iSCSI interface to use; `default` (TCP) when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iscsi_interface: Option<String>,
+    /// Filesystem to mount; `ext4` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fs_type: Option<String>,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// More portals of the same target, for multipath.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub portals: Vec<String>,
+    /// Authenticate discovery with CHAP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chap_auth_discovery: Option<bool>,
+    /// Authenticate sessions with CHAP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chap_auth_session: Option<bool>,
+    /// Secret with the CHAP credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<SecretReference>,
+    /// Initiator IQN to use instead of the node's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initiator_name: Option<String>,
+}
+
+/// A Ceph RADOS block device image used by a persistent volume.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RBDPersistentVolumeSource {
+    /// Addresses of the Ceph monitors.
+    #[serde(default)]
+    pub monitors: Vec<String>,
+    /// Name of the image.
+    pub image: String,
+    /// Filesystem to mount; `ext4` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fs_type: Option<String>,
+    /// RADOS pool of the image; `rbd` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+    /// RADOS user; `admin` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Keyring file on the node for the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyring: Option<String>,
+    /// Secret with the user's key, instead of `keyring`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<SecretReference>,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+}
+
+/// A ScaleIO (PowerFlex) volume used by a persistent volume.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScaleIOPersistentVolumeSource {
+    /// Address of the ScaleIO API gateway.
+    pub gateway: String,
+    /// Name of the storage system.
+    pub system: String,
+    /// Secret with the gateway credentials.
+    pub secret_ref: SecretReference,
+    /// Talk to the gateway over TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssl_enabled: Option<bool>,
+    /// Protection domain of the storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protection_domain: Option<String>,
+    /// Storage pool of the protection domain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_pool: Option<String>,
+    /// `ThinProvisioned` (the default) or `ThickProvisioned`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_mode: Option<String>,
+    /// Name of an existing volume in the system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_name: Option<String>,
+    /// Filesystem to mount; `xfs` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fs_type: Option<String>,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+}
+
+/// A StorageOS volume used by a persistent volume.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageOSPersistentVolumeSource {
+    /// Name of the volume in its StorageOS namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_name: Option<String>,
+    /// StorageOS namespace of the volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_namespace: Option<String>,
+    /// Filesystem to mount; `ext4` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fs_type: Option<String>,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// The secret with the StorageOS API credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<ObjectReference>,
+}
+
 /// The observed state of a [`PersistentVolume`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -315,7 +617,7 @@ mod tests {
 
     use super::*;
     use crate::resource::{Scope, StaticResource};
-    use crate::test_support::round_trip;
+    use crate::test_support::{round_trip, round_trip_with_oracle};
 
     #[test]
     fn bound_claim_round_trips() {
@@ -535,5 +837,128 @@ mod tests {
         let (pv_ar, pvc_ar) = (PersistentVolume::API_RESOURCE, PersistentVolumeClaim::API_RESOURCE);
         assert_eq!((pv_ar.scope, &*pv_ar.short_names), (Scope::Cluster, &["pv".into()][..]));
         assert_eq!((pvc_ar.scope, &*pvc_ar.short_names), (Scope::Namespaced, &["pvc".into()][..]));
+    }
+
+    #[test]
+    fn legacy_persistent_volume_sources_match_k8s_openapi() {
+        let pv = |name: &str, source: &str, body: serde_json::Value| {
+            let mut doc = json!({
+                "apiVersion": "v1",
+                "kind": "PersistentVolume",
+                "metadata": {"name": name},
+                "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "10Gi"}}
+            });
+            doc["spec"][source] = body;
+            doc
+        };
+        let secret = json!({"name": "storage-creds", "namespace": "storage"});
+        let docs = [
+            pv(
+                "ebs",
+                "awsElasticBlockStore",
+                json!({"fsType": "ext4", "volumeID": "aws://eu-west-1a/vol-0abc"}),
+            ),
+            pv(
+                "adisk",
+                "azureDisk",
+                json!({"diskName": "d", "diskURI": "/subscriptions/s/disks/d", "kind": "Managed"}),
+            ),
+            pv(
+                "afile",
+                "azureFile",
+                json!({"secretName": "azure", "secretNamespace": "storage", "shareName": "s"}),
+            ),
+            pv(
+                "ceph",
+                "cephfs",
+                json!({"monitors": ["10.0.0.1:6789"], "secretRef": secret, "user": "k8s"}),
+            ),
+            pv("cinder", "cinder", json!({"secretRef": secret, "volumeID": "c-1"})),
+            pv("fc", "fc", json!({"lun": 0, "targetWWNs": ["500a0982991b8dc5"]})),
+            pv(
+                "flex",
+                "flexVolume",
+                json!({"driver": "acme/nfs", "options": {"share": "/x"}, "secretRef": secret}),
+            ),
+            pv("flocker", "flocker", json!({"datasetName": "db"})),
+            pv("gce", "gcePersistentDisk", json!({"pdName": "disk-1"})),
+            pv(
+                "gluster",
+                "glusterfs",
+                json!({"endpoints": "gluster", "endpointsNamespace": "storage", "path": "vol0"}),
+            ),
+            pv(
+                "iscsi",
+                "iscsi",
+                json!({"chapAuthSession": true, "iqn": "iqn.2001-04.com.example:disk1", "lun": 3, "secretRef": secret, "targetPortal": "10.0.2.15:3260"}),
+            ),
+            pv("photon", "photonPersistentDisk", json!({"pdID": "p-1"})),
+            pv("px", "portworxVolume", json!({"volumeID": "px-1"})),
+            pv("quobyte", "quobyte", json!({"registry": "r:7861", "volume": "v"})),
+            pv(
+                "rbd",
+                "rbd",
+                json!({"image": "img", "monitors": ["10.0.0.1:6789"], "pool": "kube", "secretRef": secret}),
+            ),
+            pv(
+                "sio",
+                "scaleIO",
+                json!({"gateway": "https://sio/api", "secretRef": secret, "system": "sys"}),
+            ),
+            pv(
+                "sos",
+                "storageos",
+                json!({"secretRef": {"kind": "Secret", "name": "sos", "namespace": "storage"}, "volumeName": "v"}),
+            ),
+            pv("vsphere", "vsphereVolume", json!({"volumePath": "[ds1] vols/v.vmdk"})),
+        ];
+        let mut specs = Vec::new();
+        for doc in &docs {
+            let pv = round_trip_with_oracle::<
+                PersistentVolume,
+                k8s_openapi::api::core::v1::PersistentVolume,
+            >(doc);
+            specs.push(pv.spec.unwrap());
+        }
+        let ns = |r: &Option<SecretReference>| r.as_ref().unwrap().namespace.clone();
+        assert_eq!(ns(&specs[3].cephfs.as_ref().unwrap().secret_ref).as_deref(), Some("storage"));
+        assert_eq!(specs[10].iscsi.as_ref().unwrap().lun, 3);
+        assert_eq!(
+            specs[15].scale_io.as_ref().unwrap().secret_ref.name.as_deref(),
+            Some("storage-creds")
+        );
+        let sos = specs[16].storageos.as_ref().unwrap().secret_ref.as_ref().unwrap();
+        assert_eq!(sos.kind.as_deref(), Some("Secret"));
+        assert_eq!(
+            specs[9].glusterfs.as_ref().unwrap().endpoints_namespace.as_deref(),
+            Some("storage")
+        );
+    }
+
+    #[test]
+    fn claim_health_status_matches_k8s_openapi() {
+        let manifest = json!({
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "data-db-0", "namespace": "shop"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}}},
+            "status": {
+                "healthStatus": {
+                    "healthConditions": [{"message": "the backing volume was deleted", "reason": "VolumeNotFound", "status": "True"}],
+                    "lastTransitionTime": "2026-09-01T10:00:00Z"
+                },
+                "phase": "Bound"
+            }
+        });
+        let pvc = round_trip_with_oracle::<
+            PersistentVolumeClaim,
+            k8s_openapi::api::core::v1::PersistentVolumeClaim,
+        >(&manifest);
+        let health = pvc.status.unwrap().health_status.unwrap();
+        assert_eq!(health.health_conditions[0].reason, "VolumeNotFound");
+        assert!(health.last_transition_time.is_some());
+        assert!(
+            serde_json::from_value::<VolumeHealthCondition>(json!({"status": "True"})).is_err()
+        );
     }
 }

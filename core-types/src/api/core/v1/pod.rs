@@ -1,5 +1,5 @@
 //! Pod and PodTemplate. The parts of a pod spec live in `container.rs`,
-//! `volume.rs` and `affinity.rs`.
+//! `volume.rs` and `affinity.rs`; the status in `pod_status.rs`.
 
 use std::collections::BTreeMap;
 
@@ -9,11 +9,10 @@ use serde::{Deserialize, Serialize};
 use crate::meta::ObjectMeta;
 use crate::quantity::Quantity;
 use crate::resource::kind;
-use crate::time::Time;
 
 use super::{
-    Affinity, AppArmorProfile, Container, ContainerStatus, EphemeralContainer,
-    LocalObjectReference, ResourceRequirements, SELinuxOptions, SeccompProfile, Sysctl, Toleration,
+    Affinity, AppArmorProfile, Container, EphemeralContainer, LocalObjectReference, PodStatus,
+    ResourceRequirements, SELinuxOptions, SeccompProfile, Sysctl, Toleration,
     TopologySpreadConstraint, Volume, WindowsSecurityContextOptions,
 };
 
@@ -200,6 +199,43 @@ pub struct PodSpec {
     /// Resources for the pod as a whole, shared by its containers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceRequirements>,
+    /// The host name the pod sees, winning over `hostname` and `subdomain`
+    /// (a DNS subdomain of at most 64 characters). It does not change DNS
+    /// records, and needs `hostNetwork` and `setHostnameAsFQDN` off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname_override: Option<String>,
+    /// The scheduling group (such as a PodGroup for gang scheduling) the
+    /// pod is placed with; the pod is scheduled on its own when unset.
+    /// Cannot be changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling_group: Option<PodSchedulingGroup>,
+    /// Controllers that handle an eviction request for the pod, tried from
+    /// the highest priority down (at most 10; set at creation only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub eviction_responders: Vec<EvictionResponder>,
+}
+
+/// The scheduling group a pod belongs to; exactly one field is set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSchedulingGroup {
+    /// Name of the PodGroup object for the group (a DNS subdomain); it need
+    /// not exist yet when the pod is created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_group_name: Option<String>,
+}
+
+/// A controller that takes part in evicting a pod gracefully, reporting
+/// its progress on the eviction request.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EvictionResponder {
+    /// Domain-prefixed name of the responder (`acme.io/drain`), unique in
+    /// the pod; `*.k8s.io` and `*.kubernetes.io` are reserved.
+    pub name: String,
+    /// 0 to 100000; higher goes first. The pod's managing controller uses
+    /// 10000, and 0-999 is reserved for `*.k8s.io` responders.
+    pub priority: i32,
 }
 
 /// Security settings for a whole pod; a container's own
@@ -325,116 +361,6 @@ pub struct PodResourceClaim {
     /// A ResourceClaimTemplate from which a claim is made for this pod.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_claim_template_name: Option<String>,
-}
-
-/// The observed state of a [`Pod`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PodStatus {
-    /// The `metadata.generation` this status was written for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub observed_generation: Option<i64>,
-    /// `Pending`, `Running`, `Succeeded`, `Failed` or `Unknown`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<String>,
-    /// The latest observations of the pod's state.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub conditions: Vec<PodCondition>,
-    /// Why the pod is in its state, for people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// Why the pod is in its state, in CamelCase (`Evicted`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// The node the scheduler expects to place the pod on once preempted
-    /// pods have gone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nominated_node_name: Option<String>,
-    /// The primary IP address of the node.
-    #[serde(default, rename = "hostIP", skip_serializing_if = "Option::is_none")]
-    pub host_ip: Option<String>,
-    /// The node's addresses, one per family, primary first.
-    #[serde(default, rename = "hostIPs", skip_serializing_if = "Vec::is_empty")]
-    pub host_ips: Vec<HostIP>,
-    /// The primary IP address of the pod.
-    #[serde(default, rename = "podIP", skip_serializing_if = "Option::is_none")]
-    pub pod_ip: Option<String>,
-    /// The pod's addresses, one per family, primary first.
-    #[serde(default, rename = "podIPs", skip_serializing_if = "Vec::is_empty")]
-    pub pod_ips: Vec<PodIP>,
-    /// When the kubelet accepted the pod, before images were pulled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<Time>,
-    /// Status of each init container, in spec order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub init_container_statuses: Vec<ContainerStatus>,
-    /// Status of each main container.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub container_statuses: Vec<ContainerStatus>,
-    /// `Guaranteed`, `Burstable` or `BestEffort`, from the containers'
-    /// requests and limits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub qos_class: Option<String>,
-    /// Status of each ephemeral container.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub ephemeral_container_statuses: Vec<ContainerStatus>,
-    /// The ResourceClaim generated for each of the pod's template claims.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub resource_claim_statuses: Vec<PodResourceClaimStatus>,
-}
-
-/// One observation of a [`Pod`]'s state.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PodCondition {
-    /// `PodScheduled`, `Initialized`, `ContainersReady`, `Ready`,
-    /// `PodReadyToStartContainers`, or a readiness gate's type.
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// The `metadata.generation` the condition was written for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub observed_generation: Option<i64>,
-    /// `True`, `False` or `Unknown`.
-    pub status: String,
-    /// When the condition was last checked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_probe_time: Option<Time>,
-    /// When the status last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_transition_time: Option<Time>,
-    /// A CamelCase machine-readable reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// A message for people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-/// One IP address of a pod.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PodIP {
-    /// The address.
-    pub ip: String,
-}
-
-/// One IP address of the node a pod runs on.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct HostIP {
-    /// The address.
-    pub ip: String,
-}
-
-/// The ResourceClaim made for one of a pod's template claims.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PodResourceClaimStatus {
-    /// Name of the entry in the pod's `resourceClaims`.
-    pub name: String,
-    /// Name of the generated claim; unset when none was needed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_claim_name: Option<String>,
 }
 
 #[cfg(test)]
@@ -983,5 +909,54 @@ mod tests {
         let bytes = serde_json::to_vec(&doc).unwrap();
         let (_, unknown) = codec::from_json_strict::<Pod>(&bytes).unwrap();
         assert_eq!(unknown, ["spec.containers[0].imagePullPolcy"]);
+    }
+
+    #[test]
+    fn grouping_eviction_and_dra_status_fields_match_k8s_openapi() {
+        let doc = json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "trainer-0", "namespace": "ml"},
+            "spec": {
+                "containers": [{"name": "trainer", "image": "trainer:3.1"}],
+                "evictionResponders": [{"name": "acme.io/checkpointer", "priority": 10000}],
+                "hostnameOverride": "trainer-0.ml",
+                "schedulingGroup": {"podGroupName": "trainer-gang"},
+                "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]
+            },
+            "status": {
+                "allocatedResources": {"cpu": "4", "memory": "16Gi"},
+                "extendedResourceClaimStatus": {
+                    "requestMappings": [{"containerName": "trainer", "requestName": "container-0-request-0", "resourceName": "example.com/gpu"}],
+                    "resourceClaimName": "trainer-0-extended-resources-x7k2p"
+                },
+                "nodeAllocatableResourceClaimStatuses": [{
+                    "containers": ["trainer"],
+                    "mapping": [{"name": "cpu", "quantity": "2"}],
+                    "overhead": [{"name": "memory", "perContainer": "64Mi", "perPod": "128Mi"}],
+                    "resourceClaimName": "numa-cpus"
+                }],
+                "phase": "Running",
+                "resize": "InProgress",
+                "resources": {"limits": {"memory": "16Gi"}, "requests": {"cpu": "4"}},
+                "volumeHealth": [{
+                    "healthConditions": [{"message": "2 of 3 replicas", "reason": "VolumeDegraded", "status": "True"}],
+                    "lastTransitionTime": "2026-09-01T10:00:00Z",
+                    "name": "data"
+                }]
+            }
+        });
+        let pod = round_trip_with_oracle::<Pod, k8s_openapi::api::core::v1::Pod>(&doc);
+        let spec = pod.spec.unwrap();
+        assert_eq!(spec.eviction_responders[0].priority, 10000);
+        assert_eq!(spec.scheduling_group.unwrap().pod_group_name.as_deref(), Some("trainer-gang"));
+        assert_eq!(spec.hostname_override.as_deref(), Some("trainer-0.ml"));
+        let status = pod.status.unwrap();
+        assert_eq!(status.allocated_resources["memory"].as_str(), "16Gi");
+        let overhead = &status.node_allocatable_resource_claim_statuses[0].overhead[0];
+        assert_eq!(overhead.per_pod.as_ref().unwrap().as_str(), "128Mi");
+        assert_eq!(status.volume_health[0].health_conditions[0].reason, "VolumeDegraded");
+        let mapping = &status.extended_resource_claim_status.unwrap().request_mappings[0];
+        assert_eq!(mapping.resource_name, "example.com/gpu");
     }
 }

@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::labels::LabelSelector;
 use crate::quantity::Quantity;
 
-use super::{
-    LocalObjectReference, ObjectFieldSelector, PersistentVolumeClaimTemplate, ResourceFieldSelector,
-};
+use super::*;
 
 /// A named volume of a pod, which its containers can mount. Exactly one
 /// source field is set.
@@ -54,6 +53,65 @@ pub struct Volume {
     /// deleted with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral: Option<EphemeralVolumeSource>,
+    /// A git repository cloned into an empty directory (deprecated: clone
+    /// in an init container instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_repo: Option<GitRepoVolumeSource>,
+    /// An AWS EBS disk attached to the node (legacy in-tree driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_elastic_block_store: Option<AWSElasticBlockStoreVolumeSource>,
+    /// An Azure data disk (legacy in-tree driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure_disk: Option<AzureDiskVolumeSource>,
+    /// An Azure Files share (legacy in-tree driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure_file: Option<AzureFileVolumeSource>,
+    /// A CephFS filesystem (legacy in-tree driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cephfs: Option<CephFSVolumeSource>,
+    /// An OpenStack Cinder volume (legacy in-tree driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cinder: Option<CinderVolumeSource>,
+    /// A Fibre Channel disk attached to the node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fc: Option<FCVolumeSource>,
+    /// A volume mounted by an exec-based FlexVolume driver on the node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flex_volume: Option<FlexVolumeSource>,
+    /// A Flocker dataset (removed driver, kept for old objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flocker: Option<FlockerVolumeSource>,
+    /// A GCE persistent disk (legacy in-tree driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gce_persistent_disk: Option<GCEPersistentDiskVolumeSource>,
+    /// A GlusterFS volume (removed driver, kept for old objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glusterfs: Option<GlusterfsVolumeSource>,
+    /// An iSCSI disk attached to the node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iscsi: Option<ISCSIVolumeSource>,
+    /// A VMware Photon Controller disk (removed driver, kept for old
+    /// objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photon_persistent_disk: Option<PhotonPersistentDiskVolumeSource>,
+    /// A Portworx volume (legacy in-tree driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portworx_volume: Option<PortworxVolumeSource>,
+    /// A Quobyte volume (removed driver, kept for old objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quobyte: Option<QuobyteVolumeSource>,
+    /// A Ceph RBD block image (legacy in-tree driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rbd: Option<RBDVolumeSource>,
+    /// A Dell EMC ScaleIO volume (removed driver, kept for old objects).
+    #[serde(default, rename = "scaleIO", skip_serializing_if = "Option::is_none")]
+    pub scale_io: Option<ScaleIOVolumeSource>,
+    /// A StorageOS volume (removed driver, kept for old objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storageos: Option<StorageOSVolumeSource>,
+    /// A vSphere VMDK disk (legacy in-tree driver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vsphere_volume: Option<VsphereVirtualDiskVolumeSource>,
 }
 
 /// A directory that starts empty when the pod is placed on a node and is
@@ -64,6 +122,10 @@ pub struct EmptyDirVolumeSource {
     /// Storage to use: empty for the node's disk, `Memory` for tmpfs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medium: Option<String>,
+    /// Permission bits of the directory itself, in decimal in JSON (`01777`
+    /// is 1023); 0777 when unset. An `fsGroup` overrides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<i32>,
     /// The most the directory may hold; the pod is evicted beyond it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_limit: Option<Quantity>,
@@ -83,6 +145,10 @@ pub struct ConfigMapVolumeSource {
     /// Permission bits of the files, in decimal in JSON (`0644` is 420).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_mode: Option<i32>,
+    /// Owner UID of the files, for those without their own `user`; the
+    /// runtime's default (root) when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_user: Option<i64>,
     /// When true, a missing config map or key is not an error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
@@ -102,6 +168,10 @@ pub struct SecretVolumeSource {
     /// Permission bits of the files; 0644 by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_mode: Option<i32>,
+    /// Owner UID of the files, for those without their own `user`; the
+    /// runtime's default (root) when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_user: Option<i64>,
     /// When true, a missing secret or key is not an error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
@@ -118,6 +188,9 @@ pub struct KeyToPath {
     /// Permission bits of this file; the volume's default mode when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<i32>,
+    /// Owner UID of this file; the volume's default user when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<i64>,
 }
 
 /// Mounts the volume bound to a persistent volume claim.
@@ -141,6 +214,10 @@ pub struct DownwardAPIVolumeSource {
     /// Permission bits of the files; 0644 by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_mode: Option<i32>,
+    /// Owner UID of the files, for those without their own `user`; the
+    /// runtime's default (root) when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_user: Option<i64>,
 }
 
 /// One downward API file; exactly one of `fieldRef` and `resourceFieldRef`
@@ -159,6 +236,9 @@ pub struct DownwardAPIVolumeFile {
     /// Permission bits of this file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<i32>,
+    /// Owner UID of this file; the volume's default user when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<i64>,
 }
 
 /// Several sources merged into one directory.
@@ -171,6 +251,10 @@ pub struct ProjectedVolumeSource {
     /// Permission bits of the files; 0644 by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_mode: Option<i32>,
+    /// Owner UID of the files, for those without their own `user`; the
+    /// runtime's default (root) when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_user: Option<i64>,
 }
 
 /// One source of a projected volume; exactly one field is set.
@@ -189,6 +273,13 @@ pub struct VolumeProjection {
     /// A service account token the kubelet requests and refreshes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_token: Option<ServiceAccountTokenProjection>,
+    /// The certificates of matching ClusterTrustBundles, as one PEM file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_trust_bundle: Option<ClusterTrustBundleProjection>,
+    /// A private key and a certificate issued for this pod, which the
+    /// kubelet requests and renews.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_certificate: Option<PodCertificateProjection>,
 }
 
 /// Keys of a secret in a projected volume.
@@ -243,6 +334,68 @@ pub struct ServiceAccountTokenProjection {
     pub expiration_seconds: Option<i64>,
     /// Relative path of the token file.
     pub path: String,
+    /// Owner UID of the token file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<i64>,
+}
+
+/// The trust anchors of one or more ClusterTrustBundles, concatenated into
+/// a file of a projected volume. Name a bundle with `name`, or select
+/// bundles with `signerName` and `labelSelector`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterTrustBundleProjection {
+    /// The one bundle to use, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Use the bundles of this signer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer_name: Option<String>,
+    /// With `signerName`: only the bundles with these labels; none when
+    /// unset, all when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_selector: Option<LabelSelector>,
+    /// When true, no matching bundle is not an error: the file is left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+    /// Relative path of the PEM file in the volume.
+    pub path: String,
+    /// Owner UID of the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<i64>,
+}
+
+/// A key pair and certificate chain issued to the pod through a
+/// PodCertificateRequest, written to a projected volume.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PodCertificateProjection {
+    /// The signer to ask for the certificate.
+    pub signer_name: String,
+    /// The kind of private key the kubelet generates (`RSA3072`,
+    /// `ECDSAP256`, `ED25519`, ...).
+    pub key_type: String,
+    /// The longest lifetime to ask for, in seconds; the signer may issue a
+    /// shorter one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_expiration_seconds: Option<i32>,
+    /// Where to write the key followed by the certificate chain, as one
+    /// PEM file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_bundle_path: Option<String>,
+    /// Where to write the private key alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_path: Option<String>,
+    /// Where to write the certificate chain alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_chain_path: Option<String>,
+    /// Owner UID of the files written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<i64>,
+    /// Extra key-value pairs copied into the certificate request for the
+    /// signer to use.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub user_annotations: BTreeMap<String, String>,
 }
 
 /// A volume that a CSI driver provides inline, for the life of the pod.
@@ -330,7 +483,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::test_support::round_trip;
+    use crate::test_support::{round_trip, round_trip_with_oracle};
 
     #[test]
     fn a_volume_writes_its_name_and_one_source() {
@@ -345,7 +498,7 @@ mod tests {
                     }),
                     ..DownwardAPIVolumeFile::default()
                 }],
-                default_mode: None,
+                ..DownwardAPIVolumeSource::default()
             }),
             ..Volume::default()
         };
@@ -392,5 +545,72 @@ mod tests {
         let volumes: Vec<Volume> = round_trip(&doc);
         assert_eq!(volumes[0].empty_dir, Some(EmptyDirVolumeSource::default()));
         assert!(volumes[9].ephemeral.as_ref().unwrap().volume_claim_template.is_some());
+    }
+
+    #[test]
+    fn legacy_in_tree_sources_match_k8s_openapi() {
+        let doc = json!([
+            {"name": "git", "gitRepo": {"directory": ".", "repository": "https://git.example.com/site.git", "revision": "v2"}},
+            {"name": "ebs", "awsElasticBlockStore": {"fsType": "ext4", "partition": 1, "readOnly": true, "volumeID": "vol-0abc"}},
+            {"name": "adisk", "azureDisk": {"cachingMode": "ReadOnly", "diskName": "d1", "diskURI": "https://acct.blob.core.windows.net/vhds/d1.vhd", "fsType": "ext4", "kind": "Managed", "readOnly": false}},
+            {"name": "afile", "azureFile": {"readOnly": true, "secretName": "azure-creds", "shareName": "share"}},
+            {"name": "ceph", "cephfs": {"monitors": ["10.0.0.1:6789"], "path": "/data", "readOnly": true, "secretFile": "/etc/ceph/u.secret", "secretRef": {"name": "ceph"}, "user": "u"}},
+            {"name": "cinder", "cinder": {"fsType": "xfs", "readOnly": false, "secretRef": {"name": "os"}, "volumeID": "c-1"}},
+            {"name": "fc", "fc": {"fsType": "ext4", "lun": 2, "readOnly": true, "targetWWNs": ["500a0982991b8dc5"], "wwids": ["3600508b400105e210000900000490000"]}},
+            {"name": "flex", "flexVolume": {"driver": "acme/lvm", "fsType": "ext4", "options": {"size": "1G"}, "readOnly": false, "secretRef": {"name": "flex"}}},
+            {"name": "flocker", "flocker": {"datasetName": "db", "datasetUUID": "0b6f8c2e-1111-4c55-9a1e-2d7c1a5e8f00"}},
+            {"name": "gce", "gcePersistentDisk": {"fsType": "ext4", "partition": 0, "pdName": "disk-1", "readOnly": true}},
+            {"name": "gluster", "glusterfs": {"endpoints": "glusterfs-cluster", "path": "vol0", "readOnly": true}},
+            {"name": "iscsi", "iscsi": {"chapAuthDiscovery": true, "chapAuthSession": true, "fsType": "ext4", "initiatorName": "iqn.2024-01.com.example:node1", "iqn": "iqn.2001-04.com.example:storage.disk1", "iscsiInterface": "default", "lun": 0, "portals": ["10.0.2.16:3260"], "readOnly": false, "secretRef": {"name": "chap"}, "targetPortal": "10.0.2.15:3260"}},
+            {"name": "photon", "photonPersistentDisk": {"fsType": "ext4", "pdID": "p-1"}},
+            {"name": "px", "portworxVolume": {"fsType": "ext4", "readOnly": false, "volumeID": "px-1"}},
+            {"name": "quobyte", "quobyte": {"group": "g", "readOnly": true, "registry": "registry:7861", "tenant": "t", "user": "u", "volume": "v"}},
+            {"name": "rbd", "rbd": {"fsType": "ext4", "image": "img", "keyring": "/etc/ceph/keyring", "monitors": ["10.0.0.1:6789"], "pool": "kube", "readOnly": true, "secretRef": {"name": "ceph"}, "user": "admin"}},
+            {"name": "sio", "scaleIO": {"fsType": "xfs", "gateway": "https://sio:443/api", "protectionDomain": "pd", "readOnly": false, "secretRef": {"name": "sio"}, "sslEnabled": true, "storageMode": "ThinProvisioned", "storagePool": "sp", "system": "sys", "volumeName": "vol"}},
+            {"name": "sos", "storageos": {"fsType": "ext4", "readOnly": false, "secretRef": {"name": "sos"}, "volumeName": "v", "volumeNamespace": "ns"}},
+            {"name": "vsphere", "vsphereVolume": {"fsType": "ext4", "storagePolicyID": "id-1", "storagePolicyName": "gold", "volumePath": "[ds1] vols/v.vmdk"}}
+        ]);
+        let volumes =
+            round_trip_with_oracle::<Vec<Volume>, Vec<k8s_openapi::api::core::v1::Volume>>(&doc);
+        assert_eq!(volumes[1].aws_elastic_block_store.as_ref().unwrap().volume_id, "vol-0abc");
+        assert_eq!(volumes[11].iscsi.as_ref().unwrap().lun, 0);
+        assert_eq!(volumes[16].scale_io.as_ref().unwrap().secret_ref.name.as_deref(), Some("sio"));
+        // Required fields are required.
+        let no_lun = json!({"iqn": "i", "targetPortal": "p"});
+        assert!(serde_json::from_value::<ISCSIVolumeSource>(no_lun).is_err());
+        let no_secret = json!({"gateway": "g", "system": "s"});
+        assert!(serde_json::from_value::<ScaleIOVolumeSource>(no_secret).is_err());
+    }
+
+    #[test]
+    fn file_owners_and_new_projections_match_k8s_openapi() {
+        let doc = json!([
+            {"name": "scratch", "emptyDir": {"medium": "Memory", "mode": 1023}},
+            {"name": "cm", "configMap": {"defaultUser": 1000, "items": [{"key": "k", "path": "p", "user": 0}], "name": "cm"}},
+            {"name": "sec", "secret": {"defaultUser": 1000, "items": [{"key": "k", "mode": 256, "path": "p", "user": 1001}], "secretName": "s"}},
+            {"name": "info", "downwardAPI": {"defaultUser": 1000, "items": [{"fieldRef": {"fieldPath": "metadata.uid"}, "path": "uid", "user": 1002}]}},
+            {"name": "proj", "projected": {"defaultUser": 65532, "sources": [
+                {"serviceAccountToken": {"audience": "vault", "path": "token", "user": 65532}},
+                {"clusterTrustBundle": {"labelSelector": {"matchLabels": {"tier": "edge"}}, "optional": true, "path": "ca.pem", "signerName": "example.com/edge", "user": 0}},
+                {"clusterTrustBundle": {"name": "root-ca", "path": "root.pem"}},
+                {"podCertificate": {"certificateChainPath": "chain.pem", "credentialBundlePath": "bundle.pem", "keyPath": "key.pem", "keyType": "ECDSAP256", "maxExpirationSeconds": 86400, "signerName": "example.com/mtls", "user": 65532, "userAnnotations": {"spiffe": "true"}}}
+            ]}}
+        ]);
+        let volumes =
+            round_trip_with_oracle::<Vec<Volume>, Vec<k8s_openapi::api::core::v1::Volume>>(&doc);
+        assert_eq!(volumes[0].empty_dir.as_ref().unwrap().mode, Some(0o1777));
+        assert_eq!(volumes[1].config_map.as_ref().unwrap().items[0].user, Some(0));
+        let sources = &volumes[4].projected.as_ref().unwrap().sources;
+        let bundle = sources[1].cluster_trust_bundle.as_ref().unwrap();
+        assert_eq!(bundle.label_selector.as_ref().unwrap().match_labels["tier"], "edge");
+        let cert = sources[3].pod_certificate.as_ref().unwrap();
+        assert_eq!(
+            (cert.key_type.as_str(), cert.max_expiration_seconds),
+            ("ECDSAP256", Some(86400))
+        );
+        assert!(
+            serde_json::from_value::<PodCertificateProjection>(json!({"keyType": "RSA3072"}))
+                .is_err()
+        );
     }
 }
