@@ -62,7 +62,13 @@ pub const ALLOWED_RESERVED_KEYS: &[&str] = &[
     "kubernetes.io/description",
     "kubernetes.io/service-account.name",
     "kubernetes.io/service-account.uid",
+    "kubernetes.io/ingress.class",
+    "kubernetes.io/enforce-mountable-secrets",
     "deployment.kubernetes.io/revision",
+    "storageclass.kubernetes.io/is-default-class",
+    "controller.kubernetes.io/pod-deletion-cost",
+    "cluster-autoscaler.kubernetes.io/safe-to-evict",
+    "cluster-autoscaler.kubernetes.io/scale-down-disabled",
 ];
 
 /// Reserved prefixes under which users may set any key, matched exactly
@@ -73,6 +79,13 @@ pub const ALLOWED_RESERVED_PREFIXES: &[&str] = &[
     "topology.kubernetes.io",
     "node-role.kubernetes.io",
     "node.kubernetes.io",
+    // Settings read by cloud load balancers, ingress controllers and the
+    // pod security admission, which users write on their own objects.
+    "service.beta.kubernetes.io",
+    "service.kubernetes.io",
+    "ingress.kubernetes.io",
+    "nginx.ingress.kubernetes.io",
+    "pod-security.kubernetes.io",
 ];
 
 /// The prefix of a key (the part before `/`), lower-cased, if it has one.
@@ -392,6 +405,23 @@ mod tests {
             );
             assert!(errors.iter().all(|e| e.type_ == ErrorType::Forbidden));
             assert!(errors[1].detail.contains("'node.k8s.io/'"));
+        }
+    }
+
+    #[test]
+    fn keys_users_commonly_write_are_settable() {
+        for key in [
+            "service.beta.kubernetes.io/aws-load-balancer-type",
+            "nginx.ingress.kubernetes.io/rewrite-target",
+            "pod-security.kubernetes.io/enforce",
+            "storageclass.kubernetes.io/is-default-class",
+            "kubernetes.io/ingress.class",
+            "controller.kubernetes.io/pod-deletion-cost",
+        ] {
+            assert!(is_user_settable_key(key), "{key}");
+        }
+        for key in ["kubernetes.io/secret", "batch.kubernetes.io/job-name", "x.k8s.io/y"] {
+            assert!(!is_user_settable_key(key), "{key}");
         }
     }
 
