@@ -5,10 +5,16 @@
 //! Being built; see the modules for what exists so far:
 //!
 //! - [`mvcc`]: the MVCC key-value engine.
+//! - [`apply`]: etcd's request semantics (put, delete, txn, compaction,
+//!   range) on top of the engine, with etcd's errors.
 //! - [`pb`]: the etcd v3 gRPC protocol — etcd's messages with its field
 //!   numbers, and tonic clients and servers for the KV, Watch, Lease, Cluster
 //!   and Maintenance services — generated at build time from the `.proto`
 //!   files in `store/proto/`.
+//! - [`watch`]: the watch hub — fans committed changes out to watchers and
+//!   catches up the ones that fell behind from history, as etcd does.
 
+pub mod apply;
 pub mod mvcc;
 pub mod pb;
+pub mod watch;

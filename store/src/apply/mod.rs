@@ -1,0 +1,332 @@
+//! etcd's request semantics on top of the [`mvcc`] engine: the apply step of
+//! propose → commit → apply, in etcd's own protocol messages.
+//!
+//! ```
+//! use keelson_store::apply::{self, Applier, Request, Response};
+//! use keelson_store::mvcc;
+//! use keelson_store::pb::etcdserverpb::compare::{CompareResult, CompareTarget, TargetUnion};
+//! use keelson_store::pb::etcdserverpb::{
+//!     Compare, PutRequest, RangeRequest, RequestOp, TxnRequest, request_op,
+//! };
+//!
+//! let store = mvcc::Store::in_memory()?;
+//! let header = apply::Header { cluster_id: 1, member_id: 2, raft_term: 3 };
+//! let applier = Applier::new(&store).header(header);
+//! let put = |value: &str| PutRequest {
+//!     key: b"k".to_vec(),
+//!     value: value.into(),
+//!     ..Default::default()
+//! };
+//!
+//! // Each request names the log index it applies.
+//! let applied = applier.apply(1, Request::Put(put("v1")))?.expect("index 1 is new");
+//! assert_eq!(applied.revision, 2);
+//! assert_eq!(applied.events.len(), 1); // for the watchers
+//!
+//! // Compare-and-swap: put v2 only if k is still at mod revision 2.
+//! let cas = TxnRequest {
+//!     compare: vec![Compare {
+//!         key: b"k".to_vec(),
+//!         target: CompareTarget::Mod as i32,
+//!         result: CompareResult::Equal as i32,
+//!         target_union: Some(TargetUnion::ModRevision(2)),
+//!         ..Default::default()
+//!     }],
+//!     success: vec![RequestOp { request: Some(request_op::Request::RequestPut(put("v2"))) }],
+//!     failure: vec![],
+//! };
+//! let applied = applier.apply(2, Request::Txn(cas.clone()))?.expect("index 2 is new");
+//! let Response::Txn(response) = applied.response else { unreachable!() };
+//! assert!(response.succeeded);
+//! let Response::Txn(response) = applier.apply(3, Request::Txn(cas))?.unwrap().response else {
+//!     unreachable!()
+//! };
+//! assert!(!response.succeeded); // k is at mod revision 3 now
+//!
+//! // Reads need no log index.
+//! let got = applier.range(&RangeRequest { key: b"k".to_vec(), ..Default::default() })?;
+//! assert_eq!(got.kvs[0].value, b"v2");
+//! assert_eq!(got.header.unwrap().revision, 3);
+//!
+//! // An index that was applied before is skipped.
+//! assert!(applier.apply(3, Request::Put(put("v3")))?.is_none());
+//! # Ok::<(), apply::Error>(())
+//! ```
+//!
+//! # Applying requests
+//!
+//! The layer above (the Raft driver, or a single member's proposer):
+//!
+//! 1. MUST call [`Request::check`] before proposing a request and answer
+//!    its error without proposing; [`Applier::apply`] checks again, so a
+//!    member refuses what any other member refuses.
+//! 2. MUST apply committed entries with [`Applier::apply`] in log order,
+//!    from one thread; reads ([`Applier::range`]) may run anywhere.
+//! 3. MUST treat `Ok(None)` as "applied before": the entry's index is at or
+//!    below the store's applied index (a replay after a restart), and
+//!    nothing happened.
+//! 4. MUST treat an error other than a fatal one ([`Error::is_fatal`]) as
+//!    the request's answer. The entry is still applied, as a no-op: its
+//!    index is recorded, so it is not applied again.
+//! 5. MUST hand [`Applied::events`] to the watchers in index order.
+//!
+//! Every write request, a transaction with nested ones included, is one
+//! engine [`Write`](mvcc::Write): its changes share one new revision, and a
+//! transaction that only reads keeps the revision as it was.
+//!
+//! A compaction is not an engine write and carries no index in the engine:
+//! its index is recorded by an empty write after it. If the process dies in
+//! between, the replayed compaction fails with [`Error::Compacted`], which
+//! nobody waits for.
+//!
+//! What is not here yet: leases (a put's lease is stored, not checked
+//! against granted leases) and the space quota.
+
+mod check;
+mod error;
+mod range;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
+mod txn;
+
+pub use error::{Error, Result};
+
+use crate::mvcc;
+use crate::pb::etcdserverpb::{
+    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, PutRequest,
+    PutResponse, RangeRequest, RangeResponse, TxnRequest, TxnResponse,
+};
+
+/// etcd's request limits.
+///
+/// Every member MUST use the same limits: [`Applier::apply`] checks them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest encoded request accepted, in bytes (etcd's
+    /// `--max-request-bytes`; 1.5 MiB by default).
+    pub max_request_bytes: usize,
+    /// The most compares, or operations in one branch, a transaction may
+    /// have (etcd's `--max-txn-ops`; 128 by default).
+    pub max_txn_ops: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_request_bytes: 1_572_864, max_txn_ops: 128 }
+    }
+}
+
+/// Limits that make no sense.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid store limits: {0}")]
+pub struct InvalidLimits(&'static str);
+
+impl Limits {
+    /// Sets [`max_request_bytes`](Limits::max_request_bytes).
+    #[must_use]
+    pub fn max_request_bytes(mut self, bytes: usize) -> Self {
+        self.max_request_bytes = bytes;
+        self
+    }
+
+    /// Sets [`max_txn_ops`](Limits::max_txn_ops).
+    #[must_use]
+    pub fn max_txn_ops(mut self, ops: usize) -> Self {
+        self.max_txn_ops = ops;
+        self
+    }
+
+    /// Checks that every request could fit and every transaction could
+    /// hold an operation.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidLimits`] saying which limit is zero.
+    pub fn validate(&self) -> Result<(), InvalidLimits> {
+        if self.max_request_bytes == 0 {
+            return Err(InvalidLimits("max_request_bytes must be at least 1"));
+        }
+        if self.max_txn_ops == 0 {
+            return Err(InvalidLimits("max_txn_ops must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// What every response header says about the member that answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Header {
+    /// The cluster's ID.
+    pub cluster_id: u64,
+    /// This member's ID.
+    pub member_id: u64,
+    /// The Raft term the member is in.
+    pub raft_term: u64,
+}
+
+/// A request that changes the store: what Raft proposes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Request {
+    /// Put one key.
+    Put(PutRequest),
+    /// Delete a key or a range.
+    DeleteRange(DeleteRangeRequest),
+    /// A transaction.
+    Txn(TxnRequest),
+    /// Compact history.
+    Compaction(CompactionRequest),
+}
+
+/// The answer to a [`Request`], of the same kind.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Response {
+    /// The answer to [`Request::Put`].
+    Put(PutResponse),
+    /// The answer to [`Request::DeleteRange`].
+    DeleteRange(DeleteRangeResponse),
+    /// The answer to [`Request::Txn`].
+    Txn(TxnResponse),
+    /// The answer to [`Request::Compaction`].
+    Compaction(CompactionResponse),
+}
+
+/// An applied request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    /// The answer for the client.
+    pub response: Response,
+    /// The changes it made, in order, for the watchers.
+    pub events: Vec<mvcc::Event>,
+    /// The store's revision after it (unchanged if it changed nothing).
+    pub revision: i64,
+}
+
+/// Applies etcd requests to a store; see the [module docs](self).
+#[derive(Clone, Copy, Debug)]
+pub struct Applier<'a> {
+    store: &'a mvcc::Store,
+    header: Header,
+    limits: Limits,
+}
+
+impl<'a> Applier<'a> {
+    /// An applier on `store` with default limits and a zero header.
+    #[must_use]
+    pub fn new(store: &'a mvcc::Store) -> Self {
+        Self { store, header: Header::default(), limits: Limits::default() }
+    }
+
+    /// Sets what response headers say about this member.
+    #[must_use]
+    pub fn header(mut self, header: Header) -> Self {
+        self.header = header;
+        self
+    }
+
+    /// Sets the request limits.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Reads a range, as of now or of `request.revision`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::KeyNotProvided`], [`Error::Compacted`],
+    /// [`Error::FutureRevision`], and the fatal [`Error::Storage`].
+    pub fn range(&self, request: &RangeRequest) -> Result<RangeResponse> {
+        check::check_range(request)?;
+        let result = self.store.range(&range::options(request))?;
+        let header = self.header.at(result.revision);
+        Ok(range::response(result, header))
+    }
+
+    /// Applies the log entry at `index`: `Ok(None)` if that index was
+    /// applied before (see the [module docs](self) for the protocol).
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`Request::check`], [`Error::KeyNotFound`] for a put
+    /// with `ignore_value` or `ignore_lease` on a missing key,
+    /// [`Error::Compacted`] and [`Error::FutureRevision`] for a range in a
+    /// transaction or a compaction at a revision that cannot be read, and
+    /// the fatal [`Error::Storage`]. Only the fatal error leaves the index
+    /// unapplied.
+    pub fn apply(&self, index: u64, request: Request) -> Result<Option<Applied>> {
+        if let Request::Compaction(compaction) = &request {
+            return self.compact(index, compaction);
+        }
+        let Some(mut write) = self.store.write(index)? else {
+            return Ok(None);
+        };
+        let outcome = request.check(&self.limits).and_then(|()| execute(&mut write, &request));
+        let response = match outcome {
+            Ok(response) => response,
+            Err(error) if error.is_fatal() => return Err(error),
+            Err(error) => {
+                // Record the index without the request's changes. Checks
+                // run before anything is written, so there should be none.
+                if write.has_changes() {
+                    drop(write);
+                    self.record(index)?;
+                } else {
+                    write.commit()?;
+                }
+                return Err(error);
+            }
+        };
+        let (revision, events) = write.commit()?;
+        let header = Some(self.header.at(revision));
+        let response = match response {
+            Response::Put(r) => Response::Put(PutResponse { header, ..r }),
+            Response::DeleteRange(r) => Response::DeleteRange(DeleteRangeResponse { header, ..r }),
+            Response::Txn(r) => Response::Txn(TxnResponse { header, ..r }),
+            Response::Compaction(_) => Response::Compaction(CompactionResponse { header }),
+        };
+        Ok(Some(Applied { response, events, revision }))
+    }
+
+    fn compact(&self, index: u64, request: &CompactionRequest) -> Result<Option<Applied>> {
+        if self.store.write(index)?.is_none() {
+            return Ok(None);
+        }
+        // The write above is dropped: compaction takes the writer lock itself.
+        // `physical` needs nothing more: compaction is done when it returns.
+        let compacted = self.store.compact(request.revision);
+        self.record(index)?;
+        compacted?;
+        let revision = self.store.current_revision();
+        let response = CompactionResponse { header: Some(self.header.at(revision)) };
+        Ok(Some(Applied { response: Response::Compaction(response), events: Vec::new(), revision }))
+    }
+
+    /// Records `index` as applied with an empty write.
+    fn record(&self, index: u64) -> Result<()> {
+        if let Some(write) = self.store.write(index)? {
+            write.commit()?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs a checked write request in `write`; response headers are left to
+/// the caller.
+fn execute(write: &mut mvcc::Write<'_>, request: &Request) -> Result<Response> {
+    let mut path = Vec::new();
+    match request {
+        Request::Put(put) => txn::check_put(write, put)?,
+        Request::Txn(txn) => txn::plan(write, txn, &mut path)?,
+        Request::DeleteRange(_) | Request::Compaction(_) => {}
+    }
+    let mut exec = txn::Exec { write, path: path.into_iter() };
+    Ok(match request {
+        Request::Put(put) => Response::Put(exec.put(put)?),
+        Request::DeleteRange(delete) => Response::DeleteRange(exec.delete(delete)?),
+        Request::Txn(txn) => Response::Txn(exec.txn(txn)?),
+        Request::Compaction(_) => Response::Compaction(CompactionResponse::default()),
+    })
+}
