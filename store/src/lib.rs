@@ -11,10 +11,17 @@
 //!   numbers, and tonic clients and servers for the KV, Watch, Lease, Cluster
 //!   and Maintenance services — generated at build time from the `.proto`
 //!   files in `store/proto/`.
+//! - [`server`]: the etcd v3 gRPC server of one member (KV, Watch,
+//!   Maintenance, Cluster), with its propose → commit → apply write path.
+//! - [`lease`]: lease timers — the lessor that decides when a lease runs
+//!   out, as a pure core driven by the caller's clock; grants and
+//!   revocations are applied and persisted like any write.
 //! - [`watch`]: the watch hub — fans committed changes out to watchers and
 //!   catches up the ones that fell behind from history, as etcd does.
 
 pub mod apply;
+pub mod lease;
 pub mod mvcc;
 pub mod pb;
+pub mod server;
 pub mod watch;

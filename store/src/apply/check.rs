@@ -16,7 +16,9 @@ impl Request {
     /// put options agree, a transaction has at most
     /// [`Limits::max_txn_ops`] compares or operations per branch (nested
     /// transactions get what their parent leaves) and writes no key twice
-    /// in one branch, and the encoded request fits in
+    /// in one branch, a lease grant asks for at most
+    /// [`lease::MAX_TTL`](crate::lease::MAX_TTL) seconds, and the encoded
+    /// request fits in
     /// [`Limits::max_request_bytes`].
     ///
     /// [`Applier::apply`](super::Applier::apply) runs these checks too, so
@@ -28,7 +30,8 @@ impl Request {
     /// [`Error::KeyNotProvided`], [`Error::ValueProvided`],
     /// [`Error::LeaseProvided`], [`Error::TooManyOps`],
     /// [`Error::KeyNotFound`] (an empty operation in a transaction),
-    /// [`Error::DuplicateKey`] and [`Error::RequestTooLarge`].
+    /// [`Error::DuplicateKey`], [`Error::LeaseTtlTooLarge`] and
+    /// [`Error::RequestTooLarge`].
     pub fn check(&self, limits: &Limits) -> Result<()> {
         let size = match self {
             Self::Put(put) => {
@@ -46,6 +49,13 @@ impl Request {
                 txn.encoded_len()
             }
             Self::Compaction(compaction) => compaction.encoded_len(),
+            Self::LeaseGrant(grant) => {
+                if grant.ttl > crate::lease::MAX_TTL {
+                    return Err(Error::LeaseTtlTooLarge);
+                }
+                grant.encoded_len()
+            }
+            Self::LeaseRevoke(revoke) => revoke.encoded_len(),
         };
         if size > limits.max_request_bytes {
             return Err(Error::RequestTooLarge);

@@ -57,6 +57,16 @@ pub enum Error {
         /// The store's current revision.
         current_revision: i64,
     },
+    /// A put names a lease that is not granted, or a revocation names one.
+    #[error("etcdserver: requested lease not found")]
+    LeaseNotFound,
+    /// A grant names an id that is granted already.
+    #[error("etcdserver: lease already exists")]
+    LeaseExists,
+    /// A grant asks for more than [`lease::MAX_TTL`](crate::lease::MAX_TTL)
+    /// seconds.
+    #[error("etcdserver: too large lease TTL")]
+    LeaseTtlTooLarge,
     /// Fatal: the engine could not reach or read its disk.
     #[error(transparent)]
     Storage(mvcc::Error),
@@ -77,7 +87,11 @@ impl Error {
             | Self::TooManyOps
             | Self::DuplicateKey
             | Self::RequestTooLarge => Code::InvalidArgument,
-            Self::Compacted { .. } | Self::FutureRevision { .. } => Code::OutOfRange,
+            Self::Compacted { .. } | Self::FutureRevision { .. } | Self::LeaseTtlTooLarge => {
+                Code::OutOfRange
+            }
+            Self::LeaseNotFound => Code::NotFound,
+            Self::LeaseExists => Code::FailedPrecondition,
             Self::Storage(_) => Code::Internal,
         }
     }
@@ -141,6 +155,9 @@ mod tests {
                 "etcdserver: mvcc: required revision is a future revision",
                 Code::OutOfRange,
             ),
+            (Error::LeaseNotFound, "etcdserver: requested lease not found", Code::NotFound),
+            (Error::LeaseExists, "etcdserver: lease already exists", Code::FailedPrecondition),
+            (Error::LeaseTtlTooLarge, "etcdserver: too large lease TTL", Code::OutOfRange),
         ];
         for (error, message, code) in cases {
             assert_eq!(error.to_string(), message);

@@ -79,11 +79,23 @@
 //! between, the replayed compaction fails with [`Error::Compacted`], which
 //! nobody waits for.
 //!
-//! What is not here yet: leases (a put's lease is stored, not checked
-//! against granted leases) and the space quota.
+//! # Leases
+//!
+//! [`Request::LeaseGrant`] and [`Request::LeaseRevoke`] change which leases
+//! exist; they are persisted with the data like any write. A grant needs no
+//! revision of its own; a revocation deletes every key attached to the
+//! lease in one revision, and its [`Applied::events`] are those deletes.
+//! Each applied grant or revocation is reported in [`Applied::lease`] for
+//! the member's [`lease::Lessor`](crate::lease::Lessor), which keeps lease
+//! time (see the [`lease`](crate::lease) module for that protocol). A put
+//! (also inside a transaction) naming a lease that is not granted fails
+//! with [`Error::LeaseNotFound`].
+//!
+//! What is not here yet: the space quota.
 
 mod check;
 mod error;
+mod lease;
 mod range;
 #[cfg(test)]
 mod testing;
@@ -93,11 +105,12 @@ mod txn;
 
 pub use error::{Error, Result};
 
-use crate::mvcc;
 use crate::pb::etcdserverpb::{
-    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, PutRequest,
+    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse,
+    LeaseGrantRequest, LeaseGrantResponse, LeaseRevokeRequest, LeaseRevokeResponse, PutRequest,
     PutResponse, RangeRequest, RangeResponse, TxnRequest, TxnResponse,
 };
+use crate::{lease as lessor, mvcc};
 
 /// etcd's request limits.
 ///
@@ -177,6 +190,12 @@ pub enum Request {
     Txn(TxnRequest),
     /// Compact history.
     Compaction(CompactionRequest),
+    /// Grant a lease: with the given id, or (id 0) one the store picks
+    /// above every id granted before, the same on every member; its TTL is
+    /// raised to [`lease::Config::min_ttl`](crate::lease::Config::min_ttl).
+    LeaseGrant(LeaseGrantRequest),
+    /// Revoke a lease and delete the keys attached to it, in one revision.
+    LeaseRevoke(LeaseRevokeRequest),
 }
 
 /// The answer to a [`Request`], of the same kind.
@@ -190,6 +209,10 @@ pub enum Response {
     Txn(TxnResponse),
     /// The answer to [`Request::Compaction`].
     Compaction(CompactionResponse),
+    /// The answer to [`Request::LeaseGrant`]: the lease's id and granted TTL.
+    LeaseGrant(LeaseGrantResponse),
+    /// The answer to [`Request::LeaseRevoke`].
+    LeaseRevoke(LeaseRevokeResponse),
 }
 
 /// An applied request.
@@ -201,6 +224,9 @@ pub struct Applied {
     pub events: Vec<mvcc::Event>,
     /// The store's revision after it (unchanged if it changed nothing).
     pub revision: i64,
+    /// The lease it granted or revoked, for the member's
+    /// [`Lessor::observe`](crate::lease::Lessor::observe).
+    pub lease: Option<lessor::Change>,
 }
 
 /// Applies etcd requests to a store; see the [module docs](self).
@@ -209,13 +235,19 @@ pub struct Applier<'a> {
     store: &'a mvcc::Store,
     header: Header,
     limits: Limits,
+    leases: lessor::Config,
 }
 
 impl<'a> Applier<'a> {
     /// An applier on `store` with default limits and a zero header.
     #[must_use]
     pub fn new(store: &'a mvcc::Store) -> Self {
-        Self { store, header: Header::default(), limits: Limits::default() }
+        Self {
+            store,
+            header: Header::default(),
+            limits: Limits::default(),
+            leases: lessor::Config::default(),
+        }
     }
 
     /// Sets what response headers say about this member.
@@ -229,6 +261,13 @@ impl<'a> Applier<'a> {
     #[must_use]
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Sets the lease settings (the minimum TTL a grant gets).
+    #[must_use]
+    pub fn leases(mut self, config: lessor::Config) -> Self {
+        self.leases = config;
         self
     }
 
@@ -252,6 +291,9 @@ impl<'a> Applier<'a> {
     ///
     /// The errors of [`Request::check`], [`Error::KeyNotFound`] for a put
     /// with `ignore_value` or `ignore_lease` on a missing key,
+    /// [`Error::LeaseNotFound`] for a put naming a lease that is not granted
+    /// or a revocation of one, [`Error::LeaseExists`] for a grant of an id
+    /// in use,
     /// [`Error::Compacted`] and [`Error::FutureRevision`] for a range in a
     /// transaction or a compaction at a revision that cannot be read, and
     /// the fatal [`Error::Storage`]. Only the fatal error leaves the index
@@ -263,14 +305,15 @@ impl<'a> Applier<'a> {
         let Some(mut write) = self.store.write(index)? else {
             return Ok(None);
         };
-        let outcome = request.check(&self.limits).and_then(|()| execute(&mut write, &request));
-        let response = match outcome {
-            Ok(response) => response,
+        let outcome =
+            request.check(&self.limits).and_then(|()| execute(&mut write, &request, &self.leases));
+        let (response, lease) = match outcome {
+            Ok(outcome) => outcome,
             Err(error) if error.is_fatal() => return Err(error),
             Err(error) => {
                 // Record the index without the request's changes. Checks
                 // run before anything is written, so there should be none.
-                if write.has_changes() {
+                if write.has_changes() || write.has_lease_changes() {
                     drop(write);
                     self.record(index)?;
                 } else {
@@ -286,8 +329,10 @@ impl<'a> Applier<'a> {
             Response::DeleteRange(r) => Response::DeleteRange(DeleteRangeResponse { header, ..r }),
             Response::Txn(r) => Response::Txn(TxnResponse { header, ..r }),
             Response::Compaction(_) => Response::Compaction(CompactionResponse { header }),
+            Response::LeaseGrant(r) => Response::LeaseGrant(LeaseGrantResponse { header, ..r }),
+            Response::LeaseRevoke(_) => Response::LeaseRevoke(LeaseRevokeResponse { header }),
         };
-        Ok(Some(Applied { response, events, revision }))
+        Ok(Some(Applied { response, events, revision, lease }))
     }
 
     fn compact(&self, index: u64, request: &CompactionRequest) -> Result<Option<Applied>> {
@@ -301,7 +346,8 @@ impl<'a> Applier<'a> {
         compacted?;
         let revision = self.store.current_revision();
         let response = CompactionResponse { header: Some(self.header.at(revision)) };
-        Ok(Some(Applied { response: Response::Compaction(response), events: Vec::new(), revision }))
+        let response = Response::Compaction(response);
+        Ok(Some(Applied { response, events: Vec::new(), revision, lease: None }))
     }
 
     /// Records `index` as applied with an empty write.
@@ -314,19 +360,29 @@ impl<'a> Applier<'a> {
 }
 
 /// Runs a checked write request in `write`; response headers are left to
-/// the caller.
-fn execute(write: &mut mvcc::Write<'_>, request: &Request) -> Result<Response> {
+/// the caller. Also says what it did to the leases.
+fn execute(
+    write: &mut mvcc::Write<'_>,
+    request: &Request,
+    leases: &lessor::Config,
+) -> Result<(Response, Option<lessor::Change>)> {
     let mut path = Vec::new();
     match request {
         Request::Put(put) => txn::check_put(write, put)?,
         Request::Txn(txn) => txn::plan(write, txn, &mut path)?,
+        Request::LeaseGrant(grant) => return lease::grant(write, grant, leases),
+        Request::LeaseRevoke(revoke) => return lease::revoke(write, revoke),
         Request::DeleteRange(_) | Request::Compaction(_) => {}
     }
     let mut exec = txn::Exec { write, path: path.into_iter() };
-    Ok(match request {
+    let response = match request {
         Request::Put(put) => Response::Put(exec.put(put)?),
         Request::DeleteRange(delete) => Response::DeleteRange(exec.delete(delete)?),
         Request::Txn(txn) => Response::Txn(exec.txn(txn)?),
-        Request::Compaction(_) => Response::Compaction(CompactionResponse::default()),
-    })
+        // Compactions are applied by `Applier::compact`, leases above.
+        Request::Compaction(_) | Request::LeaseGrant(_) | Request::LeaseRevoke(_) => {
+            Response::Compaction(CompactionResponse::default())
+        }
+    };
+    Ok((response, None))
 }

@@ -31,6 +31,9 @@ fn leased(key: &str, value: &str, lease: i64) -> mvccpb::KeyValue {
 #[test]
 fn put_options() {
     let f = Fixture::new();
+    for id in [7, 9] {
+        f.apply(Request::LeaseGrant(LeaseGrantRequest { id, ttl: 60 })).unwrap();
+    }
     let first = put_response(&f, PutRequest { lease: 7, prev_kv: true, ..put("k", "a") }).unwrap();
     assert_eq!(first, PutResponse { header: Some(f.header.at(2)), prev_kv: None });
     assert_eq!(f.get("k"), Some(leased("k", "a", 7)));
@@ -133,6 +136,7 @@ fn compares_each_target_and_result() {
     use CompareResult::{Equal, Greater, Less, NotEqual};
     let f = Fixture::new();
     f.put("k", "m"); // 2
+    f.apply(Request::LeaseGrant(LeaseGrantRequest { id: 5, ttl: 60 })).unwrap(); // no revision
     f.apply(Request::Put(PutRequest { lease: 5, ..put("k", "m") })).unwrap(); // 3: version 2
     // Each target's found value, and operands below, at and above it.
     let targets = [
@@ -443,6 +447,7 @@ fn compaction_and_its_errors() {
             response: Response::Compaction(CompactionResponse { header: Some(f.header.at(3)) }),
             events: Vec::new(),
             revision: 3,
+            lease: None,
         }
     );
     assert_eq!(f.store.compact_revision(), 2);

@@ -4,9 +4,9 @@
 //! 1. [`plan`]: before anything is written, evaluate every compare (nested
 //!    transactions' compares too) against the store as it was when the
 //!    request began, and check the operations of the branches that will
-//!    run: a put with `ignore_value`/`ignore_lease` needs its key, a range
-//!    needs a readable revision. The result is the path: which branch each
-//!    transaction takes, in execution order.
+//!    run: a put with `ignore_value`/`ignore_lease` needs its key, a put's
+//!    lease must be granted, a range needs a readable revision. The result
+//!    is the path: which branch each transaction takes, in execution order.
 //! 2. [`Exec`]: run the operations of that path in order. Writes cannot fail
 //!    now except fatally, and reads see the writes before them.
 
@@ -112,10 +112,14 @@ pub(super) fn plan(write: &Write<'_>, txn: &TxnRequest, path: &mut Vec<bool>) ->
     Ok(())
 }
 
-/// Phase 1 for a put: `ignore_value` and `ignore_lease` need the key.
+/// Phase 1 for a put (etcd's `checkRequestPut`): `ignore_value` and
+/// `ignore_lease` need the key, and a lease must be granted.
 pub(super) fn check_put(write: &Write<'_>, put: &PutRequest) -> Result<()> {
     if (put.ignore_value || put.ignore_lease) && latest(write, &put.key)?.is_none() {
         return Err(Error::KeyNotFound);
+    }
+    if put.lease != 0 && write.lease(put.lease).is_none() {
+        return Err(Error::LeaseNotFound);
     }
     Ok(())
 }

@@ -1,16 +1,21 @@
 //! Persistence on redb.
 //!
-//! Two tables:
+//! Three tables:
 //!
 //! - `revisions`: `(main, sub)` → an encoded [`Entry`] (the key and either
 //!   the key-value pair or a tombstone), one row per change;
-//! - `meta`: the current revision, the compact revision, the applied index
-//!   and the format version.
+//! - `leases`: lease id → its granted TTL in seconds, one row per live lease
+//!   (the keys attached to a lease are the live keys whose stored `lease` is
+//!   its id, so they need no table);
+//! - `meta`: the current revision, the compact revision, the applied index,
+//!   the highest lease id ever granted and the format version.
 //!
-//! Every write commits its rows and the meta values that change with it in
-//! one redb transaction, so the applied index always matches the data.
+//! Every write commits its rows, its lease grants and revocations and the
+//! meta values that change with it in one redb transaction, so the applied
+//! index always matches the data. (A database written before the `leases`
+//! table existed gets an empty one when it is opened: same format version.)
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use redb::{
@@ -23,12 +28,14 @@ use super::{Error, KeyValue, Result, Revision};
 
 const REVISIONS: TableDefinition<(i64, i64), &[u8]> = TableDefinition::new("revisions");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const LEASES: TableDefinition<i64, i64> = TableDefinition::new("leases");
 
 const FORMAT: &str = "format";
 const FORMAT_VERSION: u64 = 1;
 const CURRENT_REVISION: &str = "current_revision";
 const COMPACT_REVISION: &str = "compact_revision";
 const APPLIED_INDEX: &str = "applied_index";
+const LAST_LEASE_ID: &str = "last_lease_id";
 
 /// The persisted counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,14 +43,20 @@ pub(crate) struct Meta {
     pub(crate) current_revision: i64,
     pub(crate) compact_revision: i64,
     pub(crate) applied_index: u64,
+    /// The highest lease id ever granted (0 for none): ids the store picks
+    /// are above it.
+    pub(crate) last_lease_id: i64,
 }
 
 impl Default for Meta {
     fn default() -> Self {
         // An empty store is at revision 1, as in etcd.
-        Self { current_revision: 1, compact_revision: 0, applied_index: 0 }
+        Self { current_revision: 1, compact_revision: 0, applied_index: 0, last_lease_id: 0 }
     }
 }
+
+/// A lease grant (`Some(ttl)`) or revocation (`None`) of one write.
+pub(crate) type LeaseChange = (i64, Option<i64>);
 
 /// The redb database of one store.
 #[derive(Debug)]
@@ -76,6 +89,7 @@ impl Backend {
         let txn = db.begin_write().map_err(Error::storage("begin a write"))?;
         {
             txn.open_table(REVISIONS).map_err(Error::storage("open the revisions table"))?;
+            txn.open_table(LEASES).map_err(Error::storage("open the leases table"))?;
             let mut meta = txn.open_table(META).map_err(Error::storage("open the meta table"))?;
             let format = meta
                 .get(FORMAT)
@@ -98,9 +112,13 @@ impl Backend {
         Ok(Self { db })
     }
 
-    /// Reads the counters, then hands every stored change to `f` in
-    /// revision order (to rebuild the index).
-    pub(crate) fn load(&self, mut f: impl FnMut(Revision, Entry<'_>)) -> Result<Meta> {
+    /// Reads the counters and the live leases (id → granted TTL), then
+    /// hands every stored change to `f` in revision order (to rebuild the
+    /// index).
+    pub(crate) fn load(
+        &self,
+        mut f: impl FnMut(Revision, Entry<'_>),
+    ) -> Result<(Meta, BTreeMap<i64, i64>)> {
         let txn = self.db.begin_read().map_err(Error::storage("begin a read"))?;
         let meta_table = txn.open_table(META).map_err(Error::storage("open the meta table"))?;
         let read = |name: &str| -> Result<Option<u64>> {
@@ -119,7 +137,16 @@ impl Backend {
             current_revision: revision(CURRENT_REVISION, defaults.current_revision)?,
             compact_revision: revision(COMPACT_REVISION, defaults.compact_revision)?,
             applied_index: read(APPLIED_INDEX)?.unwrap_or(defaults.applied_index),
+            last_lease_id: revision(LAST_LEASE_ID, defaults.last_lease_id)?,
         };
+
+        let leases_table =
+            txn.open_table(LEASES).map_err(Error::storage("open the leases table"))?;
+        let mut leases = BTreeMap::new();
+        for row in leases_table.iter().map_err(Error::storage("scan the leases table"))? {
+            let (id, ttl) = row.map_err(Error::storage("scan the leases table"))?;
+            leases.insert(id.value(), ttl.value());
+        }
 
         let table =
             txn.open_table(REVISIONS).map_err(Error::storage("open the revisions table"))?;
@@ -129,7 +156,7 @@ impl Backend {
             let rev = Revision::new(main, sub);
             f(rev, decode(rev, v.value())?);
         }
-        Ok(meta)
+        Ok((meta, leases))
     }
 
     /// A snapshot of the stored changes.
@@ -140,19 +167,24 @@ impl Backend {
         Ok(Reader { table })
     }
 
-    /// Commits the changes of one write transaction with the applied index
-    /// and, when there are changes, the new current revision. A write
-    /// without changes only moves the applied index and is committed without
-    /// fsync: it becomes durable with the next write (replaying a no-op is
-    /// harmless).
+    /// Commits the changes and lease grants/revocations of one write
+    /// transaction with the applied index and, when there are changes, the
+    /// new current revision. A write that changes neither keys nor leases
+    /// only moves the applied index and is committed without fsync: it
+    /// becomes durable with the next write (replaying a no-op is harmless).
     pub(crate) fn commit(
         &self,
         changes: &[(Revision, Entry<'_>)],
+        leases: &[LeaseChange],
         current_revision: i64,
         applied_index: u64,
     ) -> Result<()> {
         let mut txn = self.db.begin_write().map_err(Error::storage("begin a write"))?;
-        let durability = if changes.is_empty() { Durability::None } else { Durability::Immediate };
+        let durability = if changes.is_empty() && leases.is_empty() {
+            Durability::None
+        } else {
+            Durability::Immediate
+        };
         txn.set_durability(durability).map_err(Error::storage("set the durability of a write"))?;
         {
             let mut table =
@@ -169,6 +201,13 @@ impl Backend {
             }
             meta.insert(APPLIED_INDEX, applied_index)
                 .map_err(Error::storage("write the applied index"))?;
+            if !leases.is_empty() {
+                commit_leases(
+                    &mut txn.open_table(LEASES).map_err(Error::storage("open the leases table"))?,
+                    &mut meta,
+                    leases,
+                )?;
+            }
         }
         txn.commit().map_err(Error::storage("commit a write"))
     }
@@ -191,6 +230,31 @@ impl Backend {
         }
         txn.commit().map_err(Error::storage("commit a compaction"))
     }
+}
+
+/// Writes lease grants and revocations, and raises the highest granted id.
+fn commit_leases(
+    table: &mut redb::Table<'_, i64, i64>,
+    meta: &mut redb::Table<'_, &str, u64>,
+    leases: &[LeaseChange],
+) -> Result<()> {
+    let mut last = meta
+        .get(LAST_LEASE_ID)
+        .map_err(Error::storage("read the last lease id"))?
+        .map_or(0, |v| v.value());
+    for &(id, ttl) in leases {
+        match ttl {
+            Some(ttl) => {
+                table.insert(id, ttl).map_err(Error::storage("insert a lease"))?;
+                last = last.max(u64::try_from(id).unwrap_or(0));
+            }
+            None => {
+                table.remove(id).map_err(Error::storage("remove a lease"))?;
+            }
+        }
+    }
+    meta.insert(LAST_LEASE_ID, last).map_err(Error::storage("write the last lease id"))?;
+    Ok(())
 }
 
 fn decode(rev: Revision, bytes: &[u8]) -> Result<Entry<'_>> {
@@ -285,9 +349,16 @@ mod tests {
         }
     }
 
-    fn loaded(backend: &Backend) -> (Meta, Vec<(Revision, String)>) {
+    /// Each stored change, as text.
+    type Rows = Vec<(Revision, String)>;
+
+    fn loaded(backend: &Backend) -> (Meta, Rows) {
+        loaded_with_leases(backend).0
+    }
+
+    fn loaded_with_leases(backend: &Backend) -> ((Meta, Rows), BTreeMap<i64, i64>) {
         let mut rows = Vec::new();
-        let meta = backend
+        let (meta, leases) = backend
             .load(|rev, entry| {
                 let text = match entry {
                     Entry::Put { key, value, .. } => format!(
@@ -300,7 +371,7 @@ mod tests {
                 rows.push((rev, text));
             })
             .unwrap();
-        (meta, rows)
+        ((meta, rows), leases)
     }
 
     #[test]
@@ -323,14 +394,14 @@ mod tests {
             let backend = Backend::open(&path).unwrap();
             let changes =
                 [(Revision::new(2, 0), Entry::put(&a)), (Revision::new(2, 1), Entry::put(&b))];
-            backend.commit(&changes, 2, 7).unwrap();
+            backend.commit(&changes, &[], 2, 7).unwrap();
             let changes = [
                 (Revision::new(3, 0), Entry::put(&a2)),
                 (Revision::new(3, 1), Entry::Tombstone { key: b"b" }),
             ];
-            backend.commit(&changes, 3, 8).unwrap();
+            backend.commit(&changes, &[(5, Some(10)), (3, Some(60))], 3, 8).unwrap();
             // A no-op write moves only the applied index.
-            backend.commit(&[], 3, 9).unwrap();
+            backend.commit(&[], &[(3, None)], 3, 9).unwrap();
             let reader = backend.reader().unwrap();
             let mut got = reader.key_value(Revision::new(3, 0)).unwrap();
             got.mod_revision = 0;
@@ -339,9 +410,11 @@ mod tests {
             assert!(reader.key_value(Revision::new(4, 0)).unwrap_err().is_fatal());
         }
         let backend = Backend::open(&path).unwrap();
-        let (meta, rows) = loaded(&backend);
-        let expect_meta = Meta { current_revision: 3, compact_revision: 0, applied_index: 9 };
+        let ((meta, rows), leases) = loaded_with_leases(&backend);
+        let expect_meta =
+            Meta { current_revision: 3, compact_revision: 0, applied_index: 9, last_lease_id: 5 };
         assert_eq!(meta, expect_meta);
+        assert_eq!(leases, BTreeMap::from([(5, 10)]), "lease 3 was revoked");
         let texts: Vec<&str> = rows.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(texts, ["put a=1", "put b=2", "put a=3", "del b"]);
 
@@ -363,7 +436,7 @@ mod tests {
                 (Revision::new(main, 0), Entry::put(v)),
                 (Revision::new(main, 1), Entry::Tombstone { key: b"x" }),
             ];
-            backend.commit(&changes, main, main.unsigned_abs()).unwrap();
+            backend.commit(&changes, &[], main, main.unsigned_abs()).unwrap();
         }
         let reader = backend.reader().unwrap();
         let mut seen = Vec::new();

@@ -38,6 +38,16 @@
 //! lease timers: those layers call [`Store`] and feed the [`Event`]s that
 //! [`Write::commit`] returns to watchers.
 //!
+//! # Leases
+//!
+//! A write can also grant and revoke leases ([`Write::grant_lease`],
+//! [`Write::revoke_lease`]); they are persisted with its data and applied
+//! index. Revoking a lease deletes every key attached to it inside the same
+//! write, so the deletes share one revision. [`Store::leases`] lists the
+//! granted leases (to restore the timers from after a restart) and
+//! [`Store::lease_keys`] the keys attached to one. The engine does not check
+//! that a put names a granted lease: the [`apply`](crate::apply) layer does.
+//!
 //! # Applying writes
 //!
 //! Writes are the *apply* step of propose → commit → apply. The caller:
@@ -67,6 +77,7 @@ mod backend;
 mod codec;
 mod history;
 mod index;
+mod lease;
 #[cfg(test)]
 mod model;
 mod range;
@@ -75,6 +86,7 @@ mod store;
 mod testing;
 mod write;
 
+pub use lease::Lease;
 pub use range::{RangeOptions, RangeResult, SortOrder, SortTarget, prefix_end};
 pub use store::Store;
 pub use write::Write;

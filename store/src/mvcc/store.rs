@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockW
 use super::backend::{Backend, Reader};
 use super::codec::Entry;
 use super::index::{self, Index};
+use super::lease::Leases;
 use super::range::{self, RangeOptions, RangeResult};
 use super::write::Write;
 use super::{Error, KeyValue, Result};
@@ -19,6 +20,7 @@ pub(crate) struct State {
     pub(crate) current_revision: i64,
     pub(crate) compact_revision: i64,
     pub(crate) applied_index: u64,
+    pub(crate) leases: Leases,
 }
 
 /// Changes of a [`Write`] not committed yet: the newest state of each key it
@@ -66,13 +68,17 @@ impl Store {
 
     fn with_backend(backend: Backend) -> Result<Self> {
         let mut index = Index::default();
-        let meta = backend.load(|rev, entry| match entry {
-            Entry::Put { key, create_revision, version, .. } => {
-                index.restore(key, rev, create_revision, version)
+        // The lease of every live key, for the lease attachments.
+        let mut live = BTreeMap::new();
+        let (meta, granted) = backend.load(|rev, entry| match entry {
+            Entry::Put { key, create_revision, version, lease, .. } => {
+                index.restore(key, rev, create_revision, version);
+                live.insert(key.to_vec(), lease);
             }
             Entry::Tombstone { key } => {
                 // A tombstone whose put was compacted away has nothing to end.
                 index.tombstone(key, rev);
+                live.remove(key);
             }
         })?;
         Ok(Self {
@@ -82,6 +88,7 @@ impl Store {
                 current_revision: meta.current_revision,
                 compact_revision: meta.compact_revision,
                 applied_index: meta.applied_index,
+                leases: Leases::restore(granted, meta.last_lease_id, live),
             }),
             writer: Mutex::new(()),
         })

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::MutexGuard;
 
+use super::backend::LeaseChange;
 use super::codec::Entry;
 use super::range::{RangeOptions, RangeResult};
 use super::store::{Pending, Store, tombstone};
@@ -12,7 +13,10 @@ use super::{Error, Event, EventKind, KeyValue, Result, Revision};
 ///
 /// Its changes are buffered until [`commit`](Write::commit), which gives them
 /// all one new main revision (sub-revisions 0, 1, 2, ... in the order they
-/// were made) and persists them with the applied index. Its reads see its
+/// were made) and persists them with the applied index. Lease grants and
+/// revocations ([`grant_lease`](Write::grant_lease),
+/// [`revoke_lease`](Write::revoke_lease)) are committed in the same redb
+/// transaction; they are not key changes and need no revision of their own. Its reads see its
 /// own earlier changes, as the operations of an etcd `Txn` do. Dropping it
 /// discards everything.
 ///
@@ -20,14 +24,16 @@ use super::{Error, Event, EventKind, KeyValue, Result, Revision};
 /// [`Store::write`] or [`Store::compact`] while it is open.
 #[derive(Debug)]
 pub struct Write<'a> {
-    store: &'a Store,
+    pub(super) store: &'a Store,
     _writer: MutexGuard<'a, ()>,
     applied_index: u64,
     begin_revision: i64,
     /// The newest state of every key changed so far; `None` once deleted.
-    overlay: BTreeMap<Vec<u8>, Option<KeyValue>>,
+    pub(super) overlay: BTreeMap<Vec<u8>, Option<KeyValue>>,
     /// The changes in order; their position is their sub-revision.
     events: Vec<Event>,
+    /// Lease grants (`Some(ttl)`) and revocations (`None`), in order.
+    pub(super) lease_changes: Vec<LeaseChange>,
 }
 
 impl<'a> Write<'a> {
@@ -44,6 +50,7 @@ impl<'a> Write<'a> {
             begin_revision,
             overlay: BTreeMap::new(),
             events: Vec::new(),
+            lease_changes: Vec::new(),
         }
     }
 
@@ -58,9 +65,15 @@ impl<'a> Write<'a> {
         self.begin_revision + 1
     }
 
-    /// Whether it has changed anything yet.
+    /// Whether it has changed any key yet (lease grants and revocations
+    /// are not key changes: see [`has_lease_changes`](Write::has_lease_changes)).
     pub fn has_changes(&self) -> bool {
         !self.events.is_empty()
+    }
+
+    /// Whether it has granted or revoked a lease.
+    pub fn has_lease_changes(&self) -> bool {
+        !self.lease_changes.is_empty()
     }
 
     fn pending(&self) -> Pending<'_> {
@@ -151,24 +164,29 @@ impl<'a> Write<'a> {
         Ok(deleted)
     }
 
-    /// Commits the changes and the applied index in one durable redb
-    /// transaction, then makes them visible. Returns the store's revision
-    /// after the write (unchanged if nothing changed) and the changes as
-    /// watchers get them.
+    /// Commits the changes, lease grants and revocations and the applied
+    /// index in one durable redb transaction, then makes them visible.
+    /// Returns the store's revision after the write (unchanged if no key
+    /// changed) and the changes as watchers get them.
     ///
-    /// A write without changes records its applied index without waiting
-    /// for the disk; the next durable commit carries it. If the process dies
-    /// first, the entry is applied again on restart and again changes
-    /// nothing, since nothing durable happened after it.
+    /// A write that changes neither keys nor leases records its applied
+    /// index without waiting for the disk; the next durable commit carries
+    /// it. If the process dies first, the entry is applied again on restart
+    /// and again changes nothing, since nothing durable happened after it.
     ///
     /// # Errors
     ///
     /// Only the fatal storage errors; the store is then unchanged.
     pub fn commit(self) -> Result<(i64, Vec<Event>)> {
-        let Self { store, _writer, applied_index, begin_revision, events, .. } = self;
+        let Self { store, _writer, applied_index, begin_revision, events, lease_changes, .. } =
+            self;
         if events.is_empty() {
-            store.backend().commit(&[], begin_revision, applied_index)?;
-            store.state_mut().applied_index = applied_index;
+            store.backend().commit(&[], &lease_changes, begin_revision, applied_index)?;
+            let mut state = store.state_mut();
+            for &change in &lease_changes {
+                state.leases.change(change);
+            }
+            state.applied_index = applied_index;
             return Ok((begin_revision, events));
         }
         let revision = begin_revision + 1;
@@ -183,7 +201,7 @@ impl<'a> Write<'a> {
                 (Revision::new(revision, sub), entry)
             })
             .collect();
-        store.backend().commit(&changes, revision, applied_index)?;
+        store.backend().commit(&changes, &lease_changes, revision, applied_index)?;
 
         let mut state = store.state_mut();
         for (rev, entry) in &changes {
@@ -194,6 +212,12 @@ impl<'a> Write<'a> {
                     debug_assert!(live, "a write deletes only live keys");
                 }
             }
+        }
+        for event in &events {
+            state.leases.follow(event);
+        }
+        for &change in &lease_changes {
+            state.leases.change(change);
         }
         state.current_revision = revision;
         state.applied_index = applied_index;

@@ -1,0 +1,227 @@
+//! What one member is: its identity, its addresses, where it keeps its data
+//! and its limits.
+
+use std::path::PathBuf;
+
+use super::{Error, Result};
+use crate::{apply, watch};
+
+/// The configuration of one store member.
+///
+/// The defaults are those of a fresh single-member etcd started without
+/// flags: member `default` with etcd's default member and cluster IDs,
+/// serving clients on `http://localhost:2379`, with its data in memory
+/// (set [`data_dir`](Config::data_dir) to keep it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The cluster's ID, in every response header.
+    pub cluster_id: u64,
+    /// This member's ID, in every response header and in the member list.
+    pub member_id: u64,
+    /// This member's human-readable name (etcd's `--name`).
+    pub name: String,
+    /// The directory that holds the database file ([`DB_FILE`]), created if
+    /// missing; `None` keeps the data in memory.
+    pub data_dir: Option<PathBuf>,
+    /// The URLs clients reach this member at, as the member list reports
+    /// them (etcd's `--advertise-client-urls`).
+    pub client_urls: Vec<String>,
+    /// The URLs other members reach this member at, as the member list
+    /// reports them (etcd's `--initial-advertise-peer-urls`).
+    pub peer_urls: Vec<String>,
+    /// Request size and transaction limits.
+    pub limits: apply::Limits,
+    /// The watch hub's limits and timings.
+    pub watch: watch::Config,
+}
+
+/// The name of the database file inside [`Config::data_dir`].
+pub const DB_FILE: &str = "store.redb";
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            cluster_id: 0xcdf8_1819_4e3a_8c32,
+            member_id: 0x8e9e_05c5_2164_694d,
+            name: "default".into(),
+            data_dir: None,
+            client_urls: vec!["http://localhost:2379".into()],
+            peer_urls: vec!["http://localhost:2380".into()],
+            limits: apply::Limits::default(),
+            watch: watch::Config::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Sets [`cluster_id`](Config::cluster_id).
+    #[must_use]
+    pub fn cluster_id(mut self, id: u64) -> Self {
+        self.cluster_id = id;
+        self
+    }
+
+    /// Sets [`member_id`](Config::member_id).
+    #[must_use]
+    pub fn member_id(mut self, id: u64) -> Self {
+        self.member_id = id;
+        self
+    }
+
+    /// Sets [`name`](Config::name).
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Sets [`data_dir`](Config::data_dir).
+    #[must_use]
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Sets [`client_urls`](Config::client_urls).
+    #[must_use]
+    pub fn client_urls<S: Into<String>>(mut self, urls: impl IntoIterator<Item = S>) -> Self {
+        self.client_urls = urls.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`peer_urls`](Config::peer_urls).
+    #[must_use]
+    pub fn peer_urls<S: Into<String>>(mut self, urls: impl IntoIterator<Item = S>) -> Self {
+        self.peer_urls = urls.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`limits`](Config::limits).
+    #[must_use]
+    pub fn limits(mut self, limits: apply::Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets [`watch`](Config::watch).
+    #[must_use]
+    pub fn watch(mut self, watch: watch::Config) -> Self {
+        self.watch = watch;
+        self
+    }
+
+    /// The database file, when the data is kept on disk.
+    #[must_use]
+    pub fn db_path(&self) -> Option<PathBuf> {
+        self.data_dir.as_ref().map(|dir| dir.join(DB_FILE))
+    }
+
+    /// Checks that the member can run with this configuration.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] naming the first value that is wrong.
+    pub fn validate(&self) -> Result<()> {
+        let invalid = |message: String| Err(Error::InvalidConfig(message));
+        if self.cluster_id == 0 {
+            return invalid("cluster_id must not be 0".into());
+        }
+        if self.member_id == 0 {
+            return invalid("member_id must not be 0 (etcd reserves it for \"no member\")".into());
+        }
+        if self.name.is_empty() {
+            return invalid("name must not be empty".into());
+        }
+        if self.data_dir.as_ref().is_some_and(|dir| dir.as_os_str().is_empty()) {
+            return invalid("data_dir must not be an empty path".into());
+        }
+        if self.client_urls.is_empty() {
+            return invalid("client_urls must hold at least one URL".into());
+        }
+        for (field, urls) in [("client_urls", &self.client_urls), ("peer_urls", &self.peer_urls)] {
+            if let Some(url) = urls.iter().find(|url| !is_http_url(url)) {
+                return invalid(format!(
+                    "{field}: {url:?} is not an http:// or https:// URL with a host"
+                ));
+            }
+        }
+        if let Err(error) = self.limits.validate() {
+            return invalid(error.to_string());
+        }
+        if let Err(error) = self.watch.validate() {
+            return invalid(error.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// Whether `url` is `http://` or `https://` followed by a host.
+fn is_http_url(url: &str) -> bool {
+    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+    rest.and_then(|rest| rest.split(['/', ':']).next()).is_some_and(|host| !host.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_is_valid_and_in_memory() {
+        let config = Config::default();
+        assert_eq!(config.validate().map_err(|e| e.to_string()), Ok(()));
+        assert_eq!(config.db_path(), None);
+        let on_disk = config.data_dir("/var/lib/keelson");
+        assert_eq!(on_disk.db_path(), Some(PathBuf::from("/var/lib/keelson/store.redb")));
+    }
+
+    #[test]
+    fn validate_names_the_first_wrong_value() {
+        let cases = [
+            (Config::default().cluster_id(0), "cluster_id must not be 0"),
+            (
+                Config::default().member_id(0),
+                "member_id must not be 0 (etcd reserves it for \"no member\")",
+            ),
+            (Config::default().name(""), "name must not be empty"),
+            (Config::default().data_dir(""), "data_dir must not be an empty path"),
+            (
+                Config::default().client_urls(Vec::<String>::new()),
+                "client_urls must hold at least one URL",
+            ),
+            (
+                Config::default().client_urls(["localhost:2379"]),
+                "client_urls: \"localhost:2379\" is not an http:// or https:// URL with a host",
+            ),
+            (
+                Config::default().peer_urls(["http://:2380"]),
+                "peer_urls: \"http://:2380\" is not an http:// or https:// URL with a host",
+            ),
+            (
+                Config::default().limits(apply::Limits::default().max_txn_ops(0)),
+                "invalid store limits: max_txn_ops must be at least 1",
+            ),
+            (
+                Config::default().watch(watch::Config::default().channel_capacity(0)),
+                "invalid watch hub configuration: channel_capacity must be above 0",
+            ),
+        ];
+        for (config, message) in cases {
+            let error = config.validate().expect_err(message);
+            assert_eq!(error.to_string(), format!("invalid store server configuration: {message}"));
+        }
+    }
+
+    #[test]
+    fn builders_set_their_fields() {
+        let config = Config::default()
+            .cluster_id(7)
+            .member_id(9)
+            .name("m1")
+            .client_urls(["https://10.0.0.1:2379", "http://m1"])
+            .peer_urls(["http://10.0.0.1:2380"]);
+        assert_eq!((config.cluster_id, config.member_id, config.name.as_str()), (7, 9, "m1"));
+        assert_eq!(config.client_urls, ["https://10.0.0.1:2379", "http://m1"]);
+        assert_eq!(config.peer_urls, ["http://10.0.0.1:2380"]);
+        assert!(config.validate().is_ok());
+    }
+}

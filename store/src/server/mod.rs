@@ -1,0 +1,325 @@
+//! The etcd v3 gRPC server of one store member: KV, Watch, Maintenance and
+//! Cluster over the [`mvcc`] engine.
+//!
+//! ```
+//! use keelson_store::pb::etcdserverpb::kv_client::KvClient;
+//! use keelson_store::pb::etcdserverpb::{PutRequest, RangeRequest};
+//! use keelson_store::server::{self, Server};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A member that keeps its data in memory, on a port the system picks.
+//! let server = Server::new(server::Config::default())?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let address = listener.local_addr()?;
+//! let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+//! let serving = tokio::spawn(server.serve(listener, async {
+//!     let _ = stopped.await;
+//! }));
+//!
+//! // Any etcd v3 client works; here, the generated one.
+//! let mut kv = KvClient::connect(format!("http://{address}")).await?;
+//! let put = PutRequest {
+//!     key: b"greeting".to_vec(),
+//!     value: b"hello".to_vec(),
+//!     ..Default::default()
+//! };
+//! let revision = kv.put(put).await?.into_inner().header.unwrap().revision;
+//! assert_eq!(revision, 2); // an empty store is at revision 1, as in etcd
+//!
+//! let got = kv.range(RangeRequest { key: b"greeting".to_vec(), ..Default::default() }).await?;
+//! assert_eq!(got.into_inner().kvs[0].value, b"hello");
+//!
+//! // Shut down gracefully: stop accepting, finish requests, stop the writer.
+//! drop(kv);
+//! let _ = stop.send(());
+//! serving.await??;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # How a member works
+//!
+//! - Reads (KV `Range`, Maintenance) are served from the local store.
+//! - Writes (`Put`, `DeleteRange`, `Txn`, `Compact`) are checked, then go
+//!   through propose → commit → apply: one writer task gives each proposal
+//!   the next log index, applies it with [`apply::Applier::apply`], hands
+//!   the changes to the watch hub and answers the proposal it belongs to.
+//!   Its log resumes after [`mvcc::Store::applied_index`] on restart. Raft
+//!   replication will replace the commit step.
+//! - Each gRPC watch stream is one stream in the [`WatchHub`].
+//! - Every response header carries the cluster ID, the member ID, the
+//!   revision the answer reflects and the Raft term (1 until Raft lands).
+//! - Errors carry etcd's gRPC codes and messages, so etcd clients react as
+//!   they would to etcd. A storage failure answers `Internal`; the member
+//!   keeps serving.
+//!
+//! # Shutting down
+//!
+//! When the `shutdown` future given to [`Server::serve`] completes, the
+//! server:
+//!
+//! 1. stops accepting connections and ends every open watch stream;
+//! 2. waits for the requests in flight, whose proposals are still applied;
+//! 3. stops the writer, after it has applied whatever was proposed;
+//! 4. stops the watch hub's task.
+
+mod config;
+mod proposer;
+mod services;
+#[cfg(test)]
+mod tests;
+mod watch;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tonic::transport::server::TcpIncoming;
+
+pub use config::{Config, DB_FILE};
+
+use crate::pb::etcdserverpb::ResponseHeader;
+use crate::pb::etcdserverpb::cluster_server::ClusterServer;
+use crate::pb::etcdserverpb::kv_server::KvServer;
+use crate::pb::etcdserverpb::maintenance_server::MaintenanceServer;
+use crate::pb::etcdserverpb::watch_server::WatchServer;
+use crate::watch::WatchHub;
+use crate::{apply, mvcc};
+use proposer::{Proposer, Writer};
+
+/// The etcd version a member reports in `Status`: the API it speaks.
+pub const ETCD_VERSION: &str = "3.5.17";
+
+/// The Raft term every header carries until Raft lands.
+const RAFT_TERM: u64 = 1;
+
+/// What gRPC accepts on top of the largest request, for framing (etcd's
+/// `grpcOverheadBytes`).
+const GRPC_OVERHEAD_BYTES: usize = 512 * 1024;
+
+/// The result type of the server.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a server could not start or serve.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A configuration value is wrong (see [`Config::validate`]).
+    #[error("invalid store server configuration: {0}")]
+    InvalidConfig(String),
+    /// The data directory could not be created.
+    #[error("data directory {path} could not be created")]
+    CreateDataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The file system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database could not be opened.
+    #[error("store database {path} could not be opened")]
+    OpenStore {
+        /// The database file.
+        path: PathBuf,
+        /// The engine's error.
+        #[source]
+        source: mvcc::Error,
+    },
+    /// The watch hub could not start.
+    #[error("watch hub could not start")]
+    Watch(#[source] crate::watch::Error),
+    /// The gRPC transport failed while serving.
+    #[error("gRPC transport failed")]
+    Transport(#[source] tonic::transport::Error),
+}
+
+/// What the services share: the member's identity, its store and its
+/// write path.
+#[derive(Debug)]
+struct Member {
+    config: Config,
+    store: Arc<mvcc::Store>,
+    hub: Arc<WatchHub>,
+    proposer: Proposer,
+    /// `true` once the server shuts down.
+    stop: tokio::sync::watch::Receiver<bool>,
+}
+
+/// What response headers say about the member configured by `config`.
+fn apply_header(config: &Config) -> apply::Header {
+    apply::Header {
+        cluster_id: config.cluster_id,
+        member_id: config.member_id,
+        raft_term: RAFT_TERM,
+    }
+}
+
+impl Member {
+    fn apply_header(&self) -> apply::Header {
+        apply_header(&self.config)
+    }
+
+    /// The response header at the store's current revision.
+    fn header(&self) -> ResponseHeader {
+        self.header_at(self.store.current_revision())
+    }
+
+    fn header_at(&self, revision: i64) -> ResponseHeader {
+        self.apply_header().at(revision)
+    }
+
+    fn applier(&self) -> apply::Applier<'_> {
+        apply::Applier::new(&self.store).header(self.apply_header()).limits(self.config.limits)
+    }
+
+    /// Checks a write and proposes it; returns its response once applied.
+    async fn propose(&self, request: apply::Request) -> Result<apply::Response, tonic::Status> {
+        request.check(&self.config.limits)?;
+        Ok(self.proposer.propose(request).await?)
+    }
+
+    /// The database file's size; 0 in memory.
+    fn db_size(&self) -> i64 {
+        let path = self.config.db_path();
+        let len = path.and_then(|path| std::fs::metadata(path).ok()).map_or(0, |meta| meta.len());
+        i64::try_from(len).unwrap_or(i64::MAX)
+    }
+}
+
+/// One store member serving the etcd v3 gRPC protocol; see the [module
+/// docs](self).
+///
+/// It owns the store, the watch hub and the writer task. Dropping it
+/// without serving stops them.
+#[derive(Debug)]
+pub struct Server {
+    member: Arc<Member>,
+    writer: Writer,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl Server {
+    /// Starts a member: opens the store in [`Config::data_dir`] (creating
+    /// the directory), or in memory without one, and starts its writer and
+    /// watch hub.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`], [`Error::CreateDataDir`] and
+    /// [`Error::OpenStore`].
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    pub fn new(config: Config) -> Result<Self> {
+        config.validate()?;
+        let store = match (&config.data_dir, config.db_path()) {
+            (Some(dir), Some(path)) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|source| Error::CreateDataDir { path: dir.clone(), source })?;
+                mvcc::Store::open(&path).map_err(|source| Error::OpenStore { path, source })?
+            }
+            _ => mvcc::Store::in_memory()
+                .map_err(|source| Error::OpenStore { path: ":memory:".into(), source })?,
+        };
+        Self::with_store(config, Arc::new(store))
+    }
+
+    /// Starts a member on a store opened by the caller; the configured data
+    /// directory then only tells `Status` where to measure the database
+    /// size.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] (which covers the watch hub's
+    /// configuration, so [`Error::Watch`] does not happen today).
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    pub fn with_store(config: Config, store: Arc<mvcc::Store>) -> Result<Self> {
+        config.validate()?;
+        let hub = WatchHub::new(Arc::clone(&store), config.watch.clone()).map_err(Error::Watch)?;
+        let hub = Arc::new(hub);
+        let header = apply_header(&config);
+        let (proposer, writer) =
+            Writer::start(Arc::clone(&store), Arc::clone(&hub), header, config.limits);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let member = Arc::new(Member { config, store, hub, proposer, stop: stopped });
+        Ok(Self { member, writer, stop })
+    }
+
+    /// The member's configuration.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.member.config
+    }
+
+    /// The member's store.
+    #[must_use]
+    pub fn store(&self) -> &Arc<mvcc::Store> {
+        &self.member.store
+    }
+
+    /// The member's watch hub, for watching in-process without gRPC. A
+    /// handle kept past [`serve`](Server::serve) keeps the hub's task
+    /// running until it is dropped.
+    #[must_use]
+    pub fn watch_hub(&self) -> &Arc<WatchHub> {
+        &self.member.hub
+    }
+
+    /// Serves clients on `listener` until `shutdown` completes, then shuts
+    /// down gracefully (see the [module docs](self#shutting-down)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Transport`] if serving failed; the member is shut down all
+    /// the same.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<()> {
+        let max_request =
+            self.member.config.limits.max_request_bytes.saturating_add(GRPC_OVERHEAD_BYTES);
+        let member = &self.member;
+        let kv = KvServer::new(services::KvService(Arc::clone(member)));
+        let watch = WatchServer::new(watch::WatchService(Arc::clone(member)));
+        let maintenance = MaintenanceServer::new(services::MaintenanceService(Arc::clone(member)));
+        let cluster = ClusterServer::new(services::ClusterService(Arc::clone(member)));
+        let stop = &self.stop;
+        let signal = async move {
+            shutdown.await;
+            // Ends the watch streams, so that connections can drain.
+            stop.send_replace(true);
+        };
+        let served = tonic::transport::Server::builder()
+            .add_service(kv.max_decoding_message_size(max_request))
+            .add_service(watch.max_decoding_message_size(max_request))
+            .add_service(maintenance.max_decoding_message_size(max_request))
+            .add_service(cluster.max_decoding_message_size(max_request))
+            .serve_with_incoming_shutdown(TcpIncoming::from(listener), signal)
+            .await;
+        self.shutdown().await;
+        served.map_err(Error::Transport)
+    }
+
+    /// Stops the writer (after it applied what was proposed) and the watch
+    /// hub.
+    async fn shutdown(self) {
+        let Self { member, writer, stop } = self;
+        stop.send_replace(true);
+        writer.stop().await;
+        let hub = Arc::clone(&member.hub);
+        drop(member);
+        // The services and the writer are gone, so this is the last handle;
+        // if not, dropping it stops the hub's task as well.
+        if let Ok(hub) = Arc::try_unwrap(hub) {
+            // Fails only if the task panicked, which has nothing left to stop.
+            let _ = hub.shutdown().await;
+        }
+    }
+}

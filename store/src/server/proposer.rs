@@ -1,0 +1,398 @@
+//! The write path of one member: propose → commit → apply.
+//!
+//! 1. *Propose*: [`Proposer::propose`] registers a waiter under a fresh
+//!    proposal id and sends the request, tagged with that id, to the writer.
+//! 2. *Commit*: the writer gives each proposal the next log index
+//!    ([`Log::append`]). With one member this is immediate; Raft will put
+//!    its replicated log here, and entries will carry the proposal id.
+//! 3. *Apply*: the writer applies entries in index order with
+//!    [`apply::Applier::apply`], hands the events to the watch hub, and
+//!    answers the waiter registered under the entry's proposal id — never
+//!    the proposal at the head of some queue, so answers reach the right
+//!    caller whatever order entries come back in.
+//!
+//! The writer is one task. It takes whatever proposals are queued (up to
+//! [`MAX_BATCH`]) and applies them on a blocking thread, since applying
+//! waits for the disk.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::watch::WatchHub;
+use crate::{apply, mvcc};
+
+/// How many proposals the writer applies in one go at most.
+const MAX_BATCH: usize = 256;
+/// How many proposals may queue for the writer before proposers wait.
+const QUEUE_CAPACITY: usize = 1024;
+
+/// Why a proposal has no response.
+#[derive(Debug)]
+pub(super) enum Failed {
+    /// Applying it failed: an etcd error answering the request, or a fatal
+    /// storage error.
+    Apply(apply::Error),
+    /// The writer stopped before the proposal was applied.
+    Stopped,
+    /// The writer failed (panicked) while applying the proposal's batch.
+    Panicked,
+    /// Its log index had been applied before, so it was not applied.
+    Replayed(u64),
+}
+
+impl From<Failed> for tonic::Status {
+    fn from(failed: Failed) -> Self {
+        match failed {
+            // Request errors keep etcd's code and message; fatal ones are Internal.
+            Failed::Apply(error) => error.into(),
+            Failed::Stopped => tonic::Status::unavailable("etcdserver: server stopped"),
+            Failed::Panicked => tonic::Status::internal(
+                "keelson-store: the writer failed while applying the request",
+            ),
+            Failed::Replayed(index) => tonic::Status::internal(format!(
+                "keelson-store: log index {index} was applied before; the request was not applied"
+            )),
+        }
+    }
+}
+
+/// What a proposer waits for.
+type Answer = Result<apply::Response, Failed>;
+
+/// A request on its way to the log, tagged with its proposal id.
+#[derive(Debug)]
+struct Proposal {
+    id: u64,
+    request: apply::Request,
+}
+
+/// A committed proposal: its log index and what it carries.
+#[derive(Debug, PartialEq)]
+struct Entry {
+    index: u64,
+    id: u64,
+    request: apply::Request,
+}
+
+/// The single member's log: hands out consecutive indexes. Pure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Log {
+    last_index: u64,
+}
+
+impl Log {
+    /// A log whose last entry is the last applied one.
+    fn new(applied_index: u64) -> Self {
+        Self { last_index: applied_index }
+    }
+
+    /// Commits a proposal at the next index.
+    fn append(&mut self, proposal: Proposal) -> Entry {
+        self.last_index += 1;
+        Entry { index: self.last_index, id: proposal.id, request: proposal.request }
+    }
+
+    /// Forgets entries after `applied_index`: they were not applied (a
+    /// fatal error), so their indexes are handed out again.
+    fn truncate(&mut self, applied_index: u64) {
+        self.last_index = applied_index;
+    }
+}
+
+/// The callers waiting for their proposals, by proposal id (etcd's `wait`).
+#[derive(Debug, Default)]
+struct Waiters {
+    next_id: AtomicU64,
+    pending: Mutex<HashMap<u64, oneshot::Sender<Answer>>>,
+}
+
+impl Waiters {
+    fn pending(&self) -> MutexGuard<'_, HashMap<u64, oneshot::Sender<Answer>>> {
+        // Map operations do not panic halfway.
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A fresh proposal id and the receiver of its answer.
+    fn register(&self) -> (u64, oneshot::Receiver<Answer>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        self.pending().insert(id, tx);
+        (id, rx)
+    }
+
+    /// Answers the proposal `id`, if anyone still waits for it.
+    fn trigger(&self, id: u64, answer: Answer) {
+        if let Some(tx) = self.pending().remove(&id) {
+            // The caller may have gone away (its client hung up): fine.
+            let _ = tx.send(answer);
+        }
+    }
+
+    fn forget(&self, id: u64) {
+        self.pending().remove(&id);
+    }
+}
+
+/// Forgets a waiter whose caller stopped waiting.
+struct Registration<'a> {
+    waiters: &'a Waiters,
+    id: u64,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.waiters.forget(self.id);
+    }
+}
+
+/// Proposes requests to the writer; cheap to clone.
+#[derive(Clone, Debug)]
+pub(super) struct Proposer {
+    tx: mpsc::Sender<Proposal>,
+    waiters: Arc<Waiters>,
+}
+
+impl Proposer {
+    /// Proposes `request` and waits until it is applied.
+    pub(super) async fn propose(&self, request: apply::Request) -> Answer {
+        let (id, answer) = self.waiters.register();
+        let _registration = Registration { waiters: &self.waiters, id };
+        self.tx.send(Proposal { id, request }).await.map_err(|_| Failed::Stopped)?;
+        answer.await.map_err(|_| Failed::Stopped)?
+    }
+}
+
+/// What the apply step needs; shared with the blocking threads.
+#[derive(Debug)]
+struct Apply {
+    store: Arc<mvcc::Store>,
+    hub: Arc<WatchHub>,
+    waiters: Arc<Waiters>,
+    header: apply::Header,
+    limits: apply::Limits,
+}
+
+impl Apply {
+    /// Commits and applies one proposal, notifies the watchers and answers
+    /// its waiter.
+    fn one(&self, log: &mut Log, proposal: Proposal) {
+        let entry = log.append(proposal);
+        let applier = apply::Applier::new(&self.store).header(self.header).limits(self.limits);
+        let answer = match applier.apply(entry.index, entry.request) {
+            Ok(Some(applied)) => {
+                self.hub.notify(applied.revision, applied.events);
+                Ok(applied.response)
+            }
+            Ok(None) => {
+                log.truncate(self.store.applied_index());
+                Err(Failed::Replayed(entry.index))
+            }
+            Err(error) => {
+                if error.is_fatal() {
+                    log.truncate(self.store.applied_index());
+                }
+                Err(Failed::Apply(error))
+            }
+        };
+        self.waiters.trigger(entry.id, answer);
+    }
+}
+
+/// The handle on the writer task; see [`Writer::stop`].
+#[derive(Debug)]
+pub(super) struct Writer {
+    task: JoinHandle<()>,
+    stop: oneshot::Sender<()>,
+}
+
+impl Writer {
+    /// Starts the writer on the current runtime; its log resumes after the
+    /// store's applied index.
+    pub(super) fn start(
+        store: Arc<mvcc::Store>,
+        hub: Arc<WatchHub>,
+        header: apply::Header,
+        limits: apply::Limits,
+    ) -> (Proposer, Self) {
+        let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+        let (stop, stopped) = oneshot::channel();
+        let waiters = Arc::new(Waiters::default());
+        let log = Log::new(store.applied_index());
+        let apply = Arc::new(Apply { store, hub, waiters: Arc::clone(&waiters), header, limits });
+        let task = tokio::spawn(Task { rx, stopped, apply, log }.run());
+        (Proposer { tx, waiters }, Self { task, stop })
+    }
+
+    /// Refuses new proposals, applies the queued ones and waits for the
+    /// task to end. Dropping the handle stops it the same way, without
+    /// waiting.
+    pub(super) async fn stop(self) {
+        let _ = self.stop.send(());
+        // A panic in the task has already failed its proposals.
+        let _ = self.task.await;
+    }
+}
+
+/// Where the writer task is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Taking proposals.
+    Running,
+    /// Told to stop: applying what is queued, refusing the rest.
+    Draining,
+    /// Done.
+    Stopped,
+}
+
+struct Task {
+    rx: mpsc::Receiver<Proposal>,
+    stopped: oneshot::Receiver<()>,
+    apply: Arc<Apply>,
+    log: Log,
+}
+
+impl Task {
+    async fn run(mut self) {
+        let mut state = State::Running;
+        while state != State::Stopped {
+            state = self.step(state).await;
+        }
+    }
+
+    async fn step(&mut self, state: State) -> State {
+        let mut batch = Vec::new();
+        match state {
+            State::Running => tokio::select! {
+                biased;
+                _ = &mut self.stopped => {
+                    self.rx.close();
+                    State::Draining
+                }
+                n = self.rx.recv_many(&mut batch, MAX_BATCH) => {
+                    if n == 0 {
+                        return State::Stopped; // every proposer is gone
+                    }
+                    self.apply(batch).await;
+                    State::Running
+                }
+            },
+            State::Draining => {
+                if self.rx.recv_many(&mut batch, MAX_BATCH).await == 0 {
+                    return State::Stopped;
+                }
+                self.apply(batch).await;
+                State::Draining
+            }
+            State::Stopped => State::Stopped,
+        }
+    }
+
+    /// Applies a batch on a blocking thread, in order.
+    async fn apply(&mut self, batch: Vec<Proposal>) {
+        let ids: Vec<u64> = batch.iter().map(|proposal| proposal.id).collect();
+        let apply = Arc::clone(&self.apply);
+        let mut log = self.log;
+        let applied = tokio::task::spawn_blocking(move || {
+            for proposal in batch {
+                apply.one(&mut log, proposal);
+            }
+            log
+        })
+        .await;
+        self.log = applied.unwrap_or_else(|_| {
+            // A panic: answer whoever was not answered, and carry on from
+            // what the store has applied.
+            for id in ids {
+                self.apply.waiters.trigger(id, Err(Failed::Panicked));
+            }
+            Log::new(self.apply.store.applied_index())
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pb::etcdserverpb::PutRequest;
+
+    fn put(key: &str) -> apply::Request {
+        apply::Request::Put(PutRequest {
+            key: key.into(),
+            value: b"v".to_vec(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn the_log_hands_out_consecutive_indexes_and_rewinds_after_a_failure() {
+        let mut log = Log::new(5);
+        let first = log.append(Proposal { id: 40, request: put("a") });
+        let second = log.append(Proposal { id: 41, request: put("b") });
+        assert_eq!((first.index, first.id), (6, 40));
+        assert_eq!((second.index, second.id), (7, 41));
+        log.truncate(6);
+        assert_eq!(log.append(Proposal { id: 42, request: put("c") }).index, 7);
+    }
+
+    #[test]
+    fn failures_answer_with_etcds_codes_and_fatal_ones_with_internal() {
+        let status = |failed| tonic::Status::from(failed);
+        let refused = status(Failed::Apply(apply::Error::KeyNotProvided));
+        assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+        let fatal = apply::Error::from(mvcc::Error::Corrupted { detail: "bad page".into() });
+        let fatal = status(Failed::Apply(fatal));
+        assert_eq!(
+            (fatal.code(), fatal.message()),
+            (tonic::Code::Internal, "storage is corrupted: bad page")
+        );
+        assert_eq!(status(Failed::Stopped).code(), tonic::Code::Unavailable);
+        assert_eq!(status(Failed::Panicked).code(), tonic::Code::Internal);
+        assert_eq!(status(Failed::Replayed(3)).code(), tonic::Code::Internal);
+    }
+
+    #[tokio::test]
+    async fn answers_go_to_the_proposal_they_belong_to() {
+        let waiters = Waiters::default();
+        let (a, rx_a) = waiters.register();
+        let (b, rx_b) = waiters.register();
+        assert_ne!(a, b);
+        // Answer in the opposite order of registration.
+        waiters.trigger(b, Err(Failed::Replayed(2)));
+        waiters.trigger(a, Err(Failed::Replayed(1)));
+        assert!(matches!(rx_a.await, Ok(Err(Failed::Replayed(1)))));
+        assert!(matches!(rx_b.await, Ok(Err(Failed::Replayed(2)))));
+        let (c, _rx) = waiters.register();
+        drop(Registration { waiters: &waiters, id: c });
+        assert!(waiters.pending().is_empty(), "a caller that left is forgotten");
+    }
+
+    #[tokio::test]
+    async fn the_writer_resumes_after_the_applied_index_and_refuses_after_stop() {
+        let store = Arc::new(mvcc::Store::in_memory().unwrap());
+        for index in 1..=3 {
+            store.write(index).unwrap().unwrap().commit().unwrap();
+        }
+        let hub = Arc::new(WatchHub::new(Arc::clone(&store), Default::default()).unwrap());
+        let (proposer, writer) =
+            Writer::start(Arc::clone(&store), hub, apply::Header::default(), Default::default());
+        let Ok(apply::Response::Put(response)) = proposer.propose(put("a")).await else {
+            panic!("the put is applied");
+        };
+        assert_eq!(response.header.unwrap().revision, 2);
+        assert_eq!(store.applied_index(), 4);
+        let refused = proposer.propose(apply::Request::Put(PutRequest::default())).await;
+        let status = tonic::Status::from(refused.unwrap_err());
+        assert_eq!(status.message(), "etcdserver: key is not provided");
+        assert_eq!(store.applied_index(), 5, "a refused request still uses its index");
+        writer.stop().await;
+        let status = tonic::Status::from(proposer.propose(put("b")).await.unwrap_err());
+        assert_eq!(
+            (status.code(), status.message()),
+            (tonic::Code::Unavailable, "etcdserver: server stopped")
+        );
+    }
+}

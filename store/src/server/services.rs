@@ -1,0 +1,197 @@
+//! The unary services: KV, Maintenance and Cluster.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use super::{ETCD_VERSION, Member};
+use crate::apply;
+use crate::pb::etcdserverpb::alarm_request::AlarmAction;
+use crate::pb::etcdserverpb::cluster_server::Cluster;
+use crate::pb::etcdserverpb::kv_server::Kv;
+use crate::pb::etcdserverpb::maintenance_server::Maintenance;
+use crate::pb::etcdserverpb::{
+    AlarmRequest, AlarmResponse, CompactionRequest, CompactionResponse, DefragmentRequest,
+    DefragmentResponse, DeleteRangeRequest, DeleteRangeResponse, HashKvRequest, HashKvResponse,
+    HashRequest, HashResponse, Member as MemberInfo, MemberAddRequest, MemberAddResponse,
+    MemberListRequest, MemberListResponse, MemberPromoteRequest, MemberPromoteResponse,
+    MemberRemoveRequest, MemberRemoveResponse, MemberUpdateRequest, MemberUpdateResponse,
+    MoveLeaderRequest, MoveLeaderResponse, PutRequest, PutResponse, RangeRequest, RangeResponse,
+    SnapshotRequest, SnapshotResponse, StatusRequest, StatusResponse, TxnRequest, TxnResponse,
+};
+
+type Answer<T> = Result<Response<T>, Status>;
+
+/// The KV service: reads served from the local store, writes proposed.
+#[derive(Clone, Debug)]
+pub(super) struct KvService(pub(super) Arc<Member>);
+
+/// A response of the wrong kind for its request: a bug, reported as such.
+fn mismatch(response: &apply::Response) -> Status {
+    Status::internal(format!("keelson-store: the request was answered with {response:?}"))
+}
+
+#[tonic::async_trait]
+impl Kv for KvService {
+    async fn range(&self, request: Request<RangeRequest>) -> Answer<RangeResponse> {
+        Ok(Response::new(self.0.applier().range(request.get_ref())?))
+    }
+
+    async fn put(&self, request: Request<PutRequest>) -> Answer<PutResponse> {
+        match self.0.propose(apply::Request::Put(request.into_inner())).await? {
+            apply::Response::Put(response) => Ok(Response::new(response)),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    async fn delete_range(
+        &self,
+        request: Request<DeleteRangeRequest>,
+    ) -> Answer<DeleteRangeResponse> {
+        match self.0.propose(apply::Request::DeleteRange(request.into_inner())).await? {
+            apply::Response::DeleteRange(response) => Ok(Response::new(response)),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    async fn txn(&self, request: Request<TxnRequest>) -> Answer<TxnResponse> {
+        match self.0.propose(apply::Request::Txn(request.into_inner())).await? {
+            apply::Response::Txn(response) => Ok(Response::new(response)),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    async fn compact(&self, request: Request<CompactionRequest>) -> Answer<CompactionResponse> {
+        match self.0.propose(apply::Request::Compaction(request.into_inner())).await? {
+            apply::Response::Compaction(response) => Ok(Response::new(response)),
+            other => Err(mismatch(&other)),
+        }
+    }
+}
+
+/// The Maintenance service of a single member.
+#[derive(Clone, Debug)]
+pub(super) struct MaintenanceService(pub(super) Arc<Member>);
+
+#[tonic::async_trait]
+impl Maintenance for MaintenanceService {
+    type SnapshotStream = tokio_stream::Empty<Result<SnapshotResponse, Status>>;
+
+    async fn alarm(&self, request: Request<AlarmRequest>) -> Answer<AlarmResponse> {
+        // No alarm is ever raised yet (there is no space quota): GET lists
+        // none, and activating or deactivating one changes nothing.
+        AlarmAction::try_from(request.get_ref().action)
+            .map_err(|_| Status::invalid_argument("etcdserver: unknown alarm action"))?;
+        Ok(Response::new(AlarmResponse { header: Some(self.0.header()), alarms: Vec::new() }))
+    }
+
+    async fn status(&self, _: Request<StatusRequest>) -> Answer<StatusResponse> {
+        let member = &self.0;
+        let header = member.header();
+        let db_size = member.db_size();
+        let applied_index = member.store.applied_index();
+        Ok(Response::new(StatusResponse {
+            header: Some(header),
+            version: ETCD_VERSION.into(),
+            db_size,
+            leader: member.config.member_id,
+            raft_index: applied_index,
+            raft_term: header.raft_term,
+            raft_applied_index: applied_index,
+            errors: Vec::new(),
+            db_size_in_use: db_size,
+            is_learner: false,
+            storage_version: String::new(),
+            db_size_quota: 0,
+            downgrade_info: None,
+        }))
+    }
+
+    async fn defragment(&self, _: Request<DefragmentRequest>) -> Answer<DefragmentResponse> {
+        // redb reuses freed pages itself; there is nothing to rewrite.
+        Ok(Response::new(DefragmentResponse { header: Some(self.0.header()) }))
+    }
+
+    async fn hash(&self, _: Request<HashRequest>) -> Answer<HashResponse> {
+        let revision = self.0.store.current_revision();
+        let (hash, _) = self.0.store.hash_kv(revision).map_err(apply::Error::from)?;
+        Ok(Response::new(HashResponse { header: Some(self.0.header_at(revision)), hash }))
+    }
+
+    async fn hash_kv(&self, request: Request<HashKvRequest>) -> Answer<HashKvResponse> {
+        let current = self.0.store.current_revision();
+        let revision = match request.get_ref().revision {
+            0 => current,
+            revision => revision,
+        };
+        let (hash, compact_revision) =
+            self.0.store.hash_kv(revision).map_err(apply::Error::from)?;
+        Ok(Response::new(HashKvResponse {
+            header: Some(self.0.header_at(current)),
+            hash,
+            compact_revision,
+            hash_revision: revision,
+        }))
+    }
+
+    async fn snapshot(&self, _: Request<SnapshotRequest>) -> Answer<Self::SnapshotStream> {
+        Err(Status::unimplemented("keelson-store: snapshots are not supported yet"))
+    }
+
+    async fn move_leader(&self, request: Request<MoveLeaderRequest>) -> Answer<MoveLeaderResponse> {
+        // A single member is always the leader; it can only "move" to itself.
+        if request.get_ref().target_id != self.0.config.member_id {
+            return Err(Status::failed_precondition("etcdserver: bad leader transferee"));
+        }
+        Ok(Response::new(MoveLeaderResponse { header: Some(self.0.header()) }))
+    }
+}
+
+/// The Cluster service of a single member: the member list, and no
+/// membership changes until Raft replication lands.
+#[derive(Clone, Debug)]
+pub(super) struct ClusterService(pub(super) Arc<Member>);
+
+/// The answer to a membership change.
+fn no_membership_changes(what: &str) -> Status {
+    Status::unimplemented(format!(
+        "keelson-store: {what} needs Raft replication, which this single-member store does not run yet"
+    ))
+}
+
+#[tonic::async_trait]
+impl Cluster for ClusterService {
+    async fn member_add(&self, _: Request<MemberAddRequest>) -> Answer<MemberAddResponse> {
+        Err(no_membership_changes("adding a member"))
+    }
+
+    async fn member_remove(&self, _: Request<MemberRemoveRequest>) -> Answer<MemberRemoveResponse> {
+        Err(no_membership_changes("removing a member"))
+    }
+
+    async fn member_update(&self, _: Request<MemberUpdateRequest>) -> Answer<MemberUpdateResponse> {
+        Err(no_membership_changes("updating a member"))
+    }
+
+    async fn member_list(&self, _: Request<MemberListRequest>) -> Answer<MemberListResponse> {
+        let config = &self.0.config;
+        let member = MemberInfo {
+            id: config.member_id,
+            name: config.name.clone(),
+            peer_ur_ls: config.peer_urls.clone(),
+            client_ur_ls: config.client_urls.clone(),
+            is_learner: false,
+        };
+        Ok(Response::new(MemberListResponse {
+            header: Some(self.0.header()),
+            members: vec![member],
+        }))
+    }
+
+    async fn member_promote(
+        &self,
+        _: Request<MemberPromoteRequest>,
+    ) -> Answer<MemberPromoteResponse> {
+        Err(no_membership_changes("promoting a member"))
+    }
+}
