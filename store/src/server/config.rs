@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::{Error, Result};
-use crate::{apply, watch};
+use crate::{apply, lease, watch};
 
 /// The configuration of one store member.
 ///
@@ -33,6 +33,9 @@ pub struct Config {
     pub limits: apply::Limits,
     /// The watch hub's limits and timings.
     pub watch: watch::Config,
+    /// The lease settings (minimum TTL, revocation retry); every member
+    /// MUST use the same ones.
+    pub lease: lease::Config,
 }
 
 /// The name of the database file inside [`Config::data_dir`].
@@ -49,6 +52,7 @@ impl Default for Config {
             peer_urls: vec!["http://localhost:2380".into()],
             limits: apply::Limits::default(),
             watch: watch::Config::default(),
+            lease: lease::Config::default(),
         }
     }
 }
@@ -110,6 +114,13 @@ impl Config {
         self
     }
 
+    /// Sets [`lease`](Config::lease).
+    #[must_use]
+    pub fn lease(mut self, lease: lease::Config) -> Self {
+        self.lease = lease;
+        self
+    }
+
     /// The database file, when the data is kept on disk.
     #[must_use]
     pub fn db_path(&self) -> Option<PathBuf> {
@@ -149,6 +160,9 @@ impl Config {
             return invalid(error.to_string());
         }
         if let Err(error) = self.watch.validate() {
+            return invalid(error.to_string());
+        }
+        if let Err(error) = self.lease.validate() {
             return invalid(error.to_string());
         }
         Ok(())
@@ -203,6 +217,10 @@ mod tests {
             (
                 Config::default().watch(watch::Config::default().channel_capacity(0)),
                 "invalid watch hub configuration: channel_capacity must be above 0",
+            ),
+            (
+                Config::default().lease(lease::Config::default().min_ttl(0)),
+                "invalid lease config: min_ttl must be between 1 and 9000000000 seconds",
             ),
         ];
         for (config, message) in cases {

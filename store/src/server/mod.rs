@@ -1,5 +1,5 @@
-//! The etcd v3 gRPC server of one store member: KV, Watch, Maintenance and
-//! Cluster over the [`mvcc`] engine.
+//! The etcd v3 gRPC server of one store member: KV, Watch, Lease,
+//! Maintenance and Cluster over the [`mvcc`] engine.
 //!
 //! ```
 //! use keelson_store::pb::etcdserverpb::kv_client::KvClient;
@@ -48,6 +48,12 @@
 //!   Its log resumes after [`mvcc::Store::applied_index`] on restart. Raft
 //!   replication will replace the commit step.
 //! - Each gRPC watch stream is one stream in the [`WatchHub`].
+//! - Leases follow the [lease protocol](crate::lease#the-protocol): the
+//!   member restores its lessor from the store on start and promotes it
+//!   (one member always owns writes); the writer hands it every applied
+//!   grant and revocation; an expiry task proposes the revocation of every
+//!   lease that ran out, every 500 ms; keep-alives renew in the lessor and
+//!   propose nothing.
 //! - Every response header carries the cluster ID, the member ID, the
 //!   revision the answer reflects and the Raft term (1 until Raft lands).
 //! - Errors carry etcd's gRPC codes and messages, so etcd clients react as
@@ -59,12 +65,15 @@
 //! When the `shutdown` future given to [`Server::serve`] completes, the
 //! server:
 //!
-//! 1. stops accepting connections and ends every open watch stream;
+//! 1. stops accepting connections and ends every open watch and lease
+//!    keep-alive stream;
 //! 2. waits for the requests in flight, whose proposals are still applied;
-//! 3. stops the writer, after it has applied whatever was proposed;
-//! 4. stops the watch hub's task.
+//! 3. stops the lease expiry task;
+//! 4. stops the writer, after it has applied whatever was proposed;
+//! 5. stops the watch hub's task.
 
 mod config;
+mod lease;
 mod proposer;
 mod services;
 #[cfg(test)]
@@ -73,6 +82,7 @@ mod watch;
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -83,10 +93,12 @@ pub use config::{Config, DB_FILE};
 use crate::pb::etcdserverpb::ResponseHeader;
 use crate::pb::etcdserverpb::cluster_server::ClusterServer;
 use crate::pb::etcdserverpb::kv_server::KvServer;
+use crate::pb::etcdserverpb::lease_server::LeaseServer;
 use crate::pb::etcdserverpb::maintenance_server::MaintenanceServer;
 use crate::pb::etcdserverpb::watch_server::WatchServer;
 use crate::watch::WatchHub;
 use crate::{apply, mvcc};
+use lease::{Clock, Expiry, Leases};
 use proposer::{Proposer, Writer};
 
 /// The etcd version a member reports in `Status`: the API it speaks.
@@ -143,6 +155,8 @@ struct Member {
     store: Arc<mvcc::Store>,
     hub: Arc<WatchHub>,
     proposer: Proposer,
+    /// The lessor, shared with the writer and the expiry task.
+    leases: Arc<Leases>,
     /// `true` once the server shuts down.
     stop: tokio::sync::watch::Receiver<bool>,
 }
@@ -171,7 +185,19 @@ impl Member {
     }
 
     fn applier(&self) -> apply::Applier<'_> {
-        apply::Applier::new(&self.store).header(self.apply_header()).limits(self.config.limits)
+        (apply::Applier::new(&self.store).header(self.apply_header()))
+            .limits(self.config.limits)
+            .leases(self.leases.config())
+    }
+
+    /// Ready when the server shuts down: streams then end, so that
+    /// connections can drain.
+    fn stopped(&self) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let mut stop = self.stop.clone();
+        Box::pin(async move {
+            // An error means the server is gone: stop as well.
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        })
     }
 
     /// Checks a write and proposes it; returns its response once applied.
@@ -191,19 +217,20 @@ impl Member {
 /// One store member serving the etcd v3 gRPC protocol; see the [module
 /// docs](self).
 ///
-/// It owns the store, the watch hub and the writer task. Dropping it
-/// without serving stops them.
+/// It owns the store, the watch hub, the writer task and the lease expiry
+/// task. Dropping it without serving stops them.
 #[derive(Debug)]
 pub struct Server {
     member: Arc<Member>,
     writer: Writer,
+    expiry: Expiry,
     stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Server {
     /// Starts a member: opens the store in [`Config::data_dir`] (creating
-    /// the directory), or in memory without one, and starts its writer and
-    /// watch hub.
+    /// the directory), or in memory without one, and starts its writer,
+    /// watch hub and lease expiry task.
     ///
     /// # Errors
     ///
@@ -240,15 +267,27 @@ impl Server {
     ///
     /// Outside a tokio runtime.
     pub fn with_store(config: Config, store: Arc<mvcc::Store>) -> Result<Self> {
+        Self::with_clock(config, store, Clock::system())
+    }
+
+    /// [`with_store`](Server::with_store) with lease time read from `clock`.
+    fn with_clock(config: Config, store: Arc<mvcc::Store>, clock: Clock) -> Result<Self> {
         config.validate()?;
         let hub = WatchHub::new(Arc::clone(&store), config.watch.clone()).map_err(Error::Watch)?;
         let hub = Arc::new(hub);
         let header = apply_header(&config);
-        let (proposer, writer) =
-            Writer::start(Arc::clone(&store), Arc::clone(&hub), header, config.limits);
+        let leases = Arc::new(Leases::start(config.lease, &store, clock));
+        let (proposer, writer) = Writer::start(
+            Arc::clone(&store),
+            Arc::clone(&hub),
+            header,
+            config.limits,
+            Arc::clone(&leases),
+        );
+        let expiry = Expiry::start(Arc::clone(&leases), proposer.clone());
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let member = Arc::new(Member { config, store, hub, proposer, stop: stopped });
-        Ok(Self { member, writer, stop })
+        let member = Arc::new(Member { config, store, hub, proposer, leases, stop: stopped });
+        Ok(Self { member, writer, expiry, stop })
     }
 
     /// The member's configuration.
@@ -288,17 +327,20 @@ impl Server {
         let member = &self.member;
         let kv = KvServer::new(services::KvService(Arc::clone(member)));
         let watch = WatchServer::new(watch::WatchService(Arc::clone(member)));
+        let lease = LeaseServer::new(lease::LeaseService(Arc::clone(member)));
         let maintenance = MaintenanceServer::new(services::MaintenanceService(Arc::clone(member)));
         let cluster = ClusterServer::new(services::ClusterService(Arc::clone(member)));
         let stop = &self.stop;
         let signal = async move {
             shutdown.await;
-            // Ends the watch streams, so that connections can drain.
+            // Ends the watch and keep-alive streams, so that connections
+            // can drain.
             stop.send_replace(true);
         };
         let served = tonic::transport::Server::builder()
             .add_service(kv.max_decoding_message_size(max_request))
             .add_service(watch.max_decoding_message_size(max_request))
+            .add_service(lease.max_decoding_message_size(max_request))
             .add_service(maintenance.max_decoding_message_size(max_request))
             .add_service(cluster.max_decoding_message_size(max_request))
             .serve_with_incoming_shutdown(TcpIncoming::from(listener), signal)
@@ -307,11 +349,12 @@ impl Server {
         served.map_err(Error::Transport)
     }
 
-    /// Stops the writer (after it applied what was proposed) and the watch
-    /// hub.
+    /// Stops the lease expiry task, the writer (after it applied what was
+    /// proposed) and the watch hub.
     async fn shutdown(self) {
-        let Self { member, writer, stop } = self;
+        let Self { member, writer, expiry, stop } = self;
         stop.send_replace(true);
+        expiry.stop().await;
         writer.stop().await;
         let hub = Arc::clone(&member.hub);
         drop(member);

@@ -6,7 +6,8 @@
 //!    ([`Log::append`]). With one member this is immediate; Raft will put
 //!    its replicated log here, and entries will carry the proposal id.
 //! 3. *Apply*: the writer applies entries in index order with
-//!    [`apply::Applier::apply`], hands the events to the watch hub, and
+//!    [`apply::Applier::apply`], hands the lease change to the lessor
+//!    ([`Leases::observe`]) and the events to the watch hub, and
 //!    answers the waiter registered under the entry's proposal id — never
 //!    the proposal at the head of some queue, so answers reach the right
 //!    caller whatever order entries come back in.
@@ -22,6 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::lease::Leases;
 use crate::watch::WatchHub;
 use crate::{apply, mvcc};
 
@@ -172,6 +174,7 @@ struct Apply {
     store: Arc<mvcc::Store>,
     hub: Arc<WatchHub>,
     waiters: Arc<Waiters>,
+    leases: Arc<Leases>,
     header: apply::Header,
     limits: apply::Limits,
 }
@@ -181,9 +184,14 @@ impl Apply {
     /// its waiter.
     fn one(&self, log: &mut Log, proposal: Proposal) {
         let entry = log.append(proposal);
-        let applier = apply::Applier::new(&self.store).header(self.header).limits(self.limits);
+        let applier = (apply::Applier::new(&self.store).header(self.header))
+            .limits(self.limits)
+            .leases(self.leases.config());
         let answer = match applier.apply(entry.index, entry.request) {
             Ok(Some(applied)) => {
+                if let Some(change) = applied.lease {
+                    self.leases.observe(change);
+                }
                 self.hub.notify(applied.revision, applied.events);
                 Ok(applied.response)
             }
@@ -217,12 +225,14 @@ impl Writer {
         hub: Arc<WatchHub>,
         header: apply::Header,
         limits: apply::Limits,
+        leases: Arc<Leases>,
     ) -> (Proposer, Self) {
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
         let (stop, stopped) = oneshot::channel();
         let waiters = Arc::new(Waiters::default());
         let log = Log::new(store.applied_index());
-        let apply = Arc::new(Apply { store, hub, waiters: Arc::clone(&waiters), header, limits });
+        let apply = Apply { store, hub, waiters: Arc::clone(&waiters), leases, header, limits };
+        let apply = Arc::new(apply);
         let task = tokio::spawn(Task { rx, stopped, apply, log }.run());
         (Proposer { tx, waiters }, Self { task, stop })
     }
@@ -316,6 +326,7 @@ impl Task {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lease::Clock;
     use super::*;
     use crate::pb::etcdserverpb::PutRequest;
 
@@ -377,8 +388,14 @@ mod tests {
             store.write(index).unwrap().unwrap().commit().unwrap();
         }
         let hub = Arc::new(WatchHub::new(Arc::clone(&store), Default::default()).unwrap());
-        let (proposer, writer) =
-            Writer::start(Arc::clone(&store), hub, apply::Header::default(), Default::default());
+        let leases = Leases::start(Default::default(), &store, Clock::system());
+        let (proposer, writer) = Writer::start(
+            Arc::clone(&store),
+            hub,
+            apply::Header::default(),
+            Default::default(),
+            Arc::new(leases),
+        );
         let Ok(apply::Response::Put(response)) = proposer.propose(put("a")).await else {
             panic!("the put is applied");
         };

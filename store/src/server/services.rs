@@ -27,7 +27,7 @@ type Answer<T> = Result<Response<T>, Status>;
 pub(super) struct KvService(pub(super) Arc<Member>);
 
 /// A response of the wrong kind for its request: a bug, reported as such.
-fn mismatch(response: &apply::Response) -> Status {
+pub(super) fn mismatch(response: &apply::Response) -> Status {
     Status::internal(format!("keelson-store: the request was answered with {response:?}"))
 }
 

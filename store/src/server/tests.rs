@@ -1,5 +1,7 @@
 //! The server on real loopback sockets, through the generated clients.
 
+mod lease;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Weak};

@@ -67,11 +67,7 @@ impl fmt::Debug for Session {
 impl Session {
     fn open(member: Arc<Member>, requests: Streaming<WatchRequest>) -> Self {
         let (stream, responses) = member.hub.open_stream();
-        let mut stop = member.stop.clone();
-        let stopped = Box::pin(async move {
-            // An error means the server is gone: stop as well.
-            let _ = stop.wait_for(|stopped| *stopped).await;
-        });
+        let stopped = member.stopped();
         Self {
             member,
             stream,

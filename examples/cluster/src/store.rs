@@ -1,0 +1,402 @@
+//! `keelson store`: one store member serving the etcd v3 gRPC protocol.
+//!
+//! The flags are etcd's, and each maps onto [`server::Config`]:
+//!
+//! | flag | `server::Config` |
+//! | --- | --- |
+//! | `--name` | `name` |
+//! | `--data-dir` | `data_dir` (in memory without it) |
+//! | `--advertise-client-urls` | `client_urls` (the listen URL by default) |
+//! | `--initial-advertise-peer-urls` | `peer_urls` |
+//! | `--initial-cluster-token` | `member_id` and `cluster_id`, derived as etcd derives them |
+//! | `--max-request-bytes` | `limits.max_request_bytes` |
+//! | `--max-txn-ops` | `limits.max_txn_ops` |
+//!
+//! `--listen-client-urls` is where this process listens; only plain
+//! `http://` and a single URL for now. Port 0 lets the system pick a port.
+//!
+//! Once the member serves, one line goes to stdout: `store ready on
+//! http://ADDRESS:PORT`, with the address actually bound. SIGINT (Ctrl-C)
+//! or SIGTERM shuts it down gracefully: it stops accepting connections,
+//! finishes the requests in flight and applies what was proposed, then
+//! exits with status 0. A second signal during that exits at once, with
+//! status 1 (writes that were acknowledged are on disk all the same).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use keelson_store::apply::Limits;
+use keelson_store::server::{self, Server};
+use tokio::net::TcpListener;
+
+/// The flags of `keelson store`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Human-readable name for this member.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    name: String,
+
+    /// Directory holding the member's database (store.redb), created if
+    /// missing. Without it, the data is kept in memory and lost on exit.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// URL to listen on for client traffic: http://HOST:PORT. Only one URL
+    /// and only http:// for now (TLS is not supported yet). Port 0 picks a
+    /// free port; the ready line names the address actually bound.
+    #[arg(
+        long,
+        value_name = "URL",
+        value_delimiter = ',',
+        default_value = "http://localhost:2379"
+    )]
+    listen_client_urls: Vec<String>,
+
+    /// Comma-separated client URLs to advertise to clients and to the rest
+    /// of the cluster (the member list). Defaults to the listen URL, with
+    /// the port actually bound when it was 0.
+    #[arg(long, value_name = "URLS", value_delimiter = ',')]
+    advertise_client_urls: Vec<String>,
+
+    /// Comma-separated peer URLs of this member to advertise to the rest of
+    /// the cluster (the member list; no peer traffic is served yet). With
+    /// the cluster token, they determine the member ID.
+    #[arg(
+        long,
+        value_name = "URLS",
+        value_delimiter = ',',
+        default_value = "http://localhost:2380"
+    )]
+    initial_advertise_peer_urls: Vec<String>,
+
+    /// Initial cluster token: the member and cluster IDs are derived from
+    /// it and the peer URLs as etcd derives them, so the defaults give
+    /// etcd's default IDs.
+    #[arg(long, value_name = "TOKEN", default_value = "etcd-cluster")]
+    initial_cluster_token: String,
+
+    /// Largest client request accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_request_bytes)]
+    max_request_bytes: usize,
+
+    /// Most operations (compares, or operations in one branch) a
+    /// transaction may hold.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_txn_ops)]
+    max_txn_ops: usize,
+}
+
+impl Args {
+    /// The member's configuration; the client URLs are the advertised ones,
+    /// or the listen URLs when none are given.
+    fn config(&self) -> server::Config {
+        let member_id =
+            etcd_member_id(&self.initial_advertise_peer_urls, &self.initial_cluster_token);
+        let client_urls = if self.advertise_client_urls.is_empty() {
+            &self.listen_client_urls
+        } else {
+            &self.advertise_client_urls
+        };
+        let config = server::Config::default()
+            .name(self.name.clone())
+            .member_id(member_id)
+            .cluster_id(etcd_cluster_id(&[member_id]))
+            .client_urls(client_urls.iter().cloned())
+            .peer_urls(self.initial_advertise_peer_urls.iter().cloned())
+            .limits(
+                Limits::default()
+                    .max_request_bytes(self.max_request_bytes)
+                    .max_txn_ops(self.max_txn_ops),
+            );
+        match &self.data_dir {
+            Some(dir) => config.data_dir(dir.clone()),
+            None => config,
+        }
+    }
+}
+
+/// Runs `keelson store` until SIGINT or SIGTERM.
+///
+/// # Errors
+///
+/// A wrong flag (with [`server::Config::validate`]'s message), a listen
+/// address that cannot be bound, a store that cannot be opened, or a
+/// transport failure while serving.
+pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
+    let listen = ListenUrl::parse_one(&args.listen_client_urls)?;
+    let mut config = args.config();
+    config.validate()?;
+
+    let listener = TcpListener::bind(&listen.authority)
+        .await
+        .with_context(|| format!("cannot listen on {}", listen.url))?;
+    let bound = format!("http://{}", listener.local_addr()?);
+    if args.advertise_client_urls.is_empty() && listen.port == 0 {
+        config.client_urls = vec![bound.clone()];
+    }
+    if config.data_dir.is_none() {
+        tracing::warn!("no --data-dir: the data is kept in memory and lost on exit");
+    }
+    tracing::info!(
+        name = %config.name,
+        member_id = %format_args!("{:x}", config.member_id),
+        cluster_id = %format_args!("{:x}", config.cluster_id),
+        data_dir = ?config.data_dir,
+        client_urls = ?config.client_urls,
+        "starting store member"
+    );
+
+    let server = Server::new(config).context("cannot start the store member")?;
+    // Listening for signals before saying "ready" means that a signal sent
+    // from then on shuts down gracefully rather than killing the process.
+    let mut signals = Signals::new().context("cannot listen for signals")?;
+    tracing::info!(address = %bound, "store serving clients");
+    println!("store ready on {bound}");
+
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = server.serve(listener, async {
+        let _ = stopped.await;
+    });
+    tokio::pin!(serving);
+    let signal = tokio::select! {
+        served = &mut serving => {
+            served.context("store member failed")?;
+            bail!("store member stopped serving on its own");
+        }
+        signal = signals.next() => signal,
+    };
+    tracing::info!("{signal} received, shutting down gracefully (again to exit at once)");
+    let _ = stop.send(());
+    tokio::select! {
+        served = &mut serving => served.context("store member failed")?,
+        signal = signals.next() => {
+            bail!("{signal} received again: exiting before the graceful shutdown finished")
+        }
+    }
+    tracing::info!("store stopped");
+    Ok(())
+}
+
+/// The signals that stop the member: SIGINT (Ctrl-C) and SIGTERM.
+///
+/// Listening from creation on, so that none is missed between two waits.
+#[derive(Debug)]
+struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn new() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> std::io::Result<Self> {
+        Ok(Self {})
+    }
+
+    /// The name of the next signal received.
+    #[cfg(unix)]
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "SIGINT",
+            _ = self.terminate.recv() => "SIGTERM",
+        }
+    }
+
+    /// The name of the next signal received.
+    #[cfg(not(unix))]
+    async fn next(&mut self) -> &'static str {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => "Ctrl-C",
+            Err(_) => std::future::pending().await,
+        }
+    }
+}
+
+/// A `--listen-client-urls` value this process can serve.
+#[derive(Debug, PartialEq, Eq)]
+struct ListenUrl {
+    /// The URL as given.
+    url: String,
+    /// `HOST:PORT`, for binding.
+    authority: String,
+    /// The port; 0 lets the system pick one.
+    port: u16,
+}
+
+impl ListenUrl {
+    /// The single URL in `urls`.
+    fn parse_one(urls: &[String]) -> anyhow::Result<Self> {
+        match urls {
+            [url] => Self::parse(url),
+            [] => bail!("--listen-client-urls: a URL is required"),
+            _ => bail!(
+                "--listen-client-urls: listening on more than one URL is not supported yet (got {})",
+                urls.join(",")
+            ),
+        }
+    }
+
+    /// Parses `http://HOST:PORT` (a trailing `/` is allowed).
+    fn parse(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("https://") {
+            bail!(
+                "--listen-client-urls: {url:?} is https://, but TLS is not supported yet; \
+                 use an http:// URL"
+            );
+        }
+        let Some(rest) = url.strip_prefix("http://") else {
+            bail!("--listen-client-urls: {url:?} is not an http:// URL (http://HOST:PORT)");
+        };
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        let port = match authority.rsplit_once(':') {
+            Some((host, port)) if !host.is_empty() && !authority.contains('/') => port.parse().ok(),
+            _ => None,
+        };
+        let Some(port) = port else {
+            bail!("--listen-client-urls: {url:?} is not of the form http://HOST:PORT");
+        };
+        Ok(Self { url: url.to_owned(), authority: authority.to_owned(), port })
+    }
+}
+
+/// The member ID etcd gives a member of a new cluster: the first 8 bytes
+/// (big-endian) of the SHA-1 of its sorted peer URLs, concatenated, followed
+/// by the cluster token.
+fn etcd_member_id(peer_urls: &[String], token: &str) -> u64 {
+    let mut urls = peer_urls.to_vec();
+    urls.sort();
+    let mut input = urls.concat().into_bytes();
+    input.extend_from_slice(token.as_bytes());
+    sha1_prefix(&input)
+}
+
+/// The cluster ID etcd derives from its members' IDs: the first 8 bytes
+/// (big-endian) of the SHA-1 of the sorted IDs, each as 8 big-endian bytes.
+fn etcd_cluster_id(member_ids: &[u64]) -> u64 {
+    let mut ids = member_ids.to_vec();
+    ids.sort_unstable();
+    let input: Vec<u8> = ids.iter().flat_map(|id| id.to_be_bytes()).collect();
+    sha1_prefix(&input)
+}
+
+/// The first 8 bytes of `input`'s SHA-1, big-endian.
+fn sha1_prefix(input: &[u8]) -> u64 {
+    let digest = sha1_smol::Sha1::from(input).digest().bytes();
+    let mut prefix = [0; 8];
+    prefix.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(prefix)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn args(flags: &[&str]) -> Args {
+        let argv = std::iter::once("store").chain(flags.iter().copied());
+        Cli::try_parse_from(argv).expect("flags parse").args
+    }
+
+    #[test]
+    fn no_flags_give_etcds_defaults_in_memory() {
+        let config = args(&[]).config();
+        assert_eq!(config, server::Config::default());
+        assert_eq!(config.client_urls, ["http://localhost:2379"]);
+    }
+
+    #[test]
+    fn each_flag_sets_its_field() {
+        let config = args(&[
+            "--name=m1",
+            "--data-dir=/var/lib/keelson",
+            "--listen-client-urls=http://0.0.0.0:2379",
+            "--advertise-client-urls=http://10.0.0.1:2379,http://m1:2379",
+            "--initial-advertise-peer-urls=http://10.0.0.1:2380",
+            "--initial-cluster-token=prod",
+            "--max-request-bytes=1024",
+            "--max-txn-ops=7",
+        ])
+        .config();
+        let member_id = etcd_member_id(&["http://10.0.0.1:2380".into()], "prod");
+        let expected = server::Config::default()
+            .name("m1")
+            .data_dir("/var/lib/keelson")
+            .client_urls(["http://10.0.0.1:2379", "http://m1:2379"])
+            .peer_urls(["http://10.0.0.1:2380"])
+            .member_id(member_id)
+            .cluster_id(etcd_cluster_id(&[member_id]))
+            .limits(Limits::default().max_request_bytes(1024).max_txn_ops(7));
+        assert_eq!(config, expected);
+        assert_ne!(member_id, server::Config::default().member_id);
+    }
+
+    #[test]
+    fn the_client_urls_default_to_the_listen_url() {
+        let config = args(&["--listen-client-urls", "http://127.0.0.1:12379"]).config();
+        assert_eq!(config.client_urls, ["http://127.0.0.1:12379"]);
+    }
+
+    #[test]
+    fn ids_are_derived_as_etcd_derives_them() {
+        // A fresh `etcd` without flags: member 8e9e05c52164694d of cluster
+        // cdf818194e3a8c32.
+        let member_id = etcd_member_id(&["http://localhost:2380".into()], "etcd-cluster");
+        assert_eq!(member_id, 0x8e9e_05c5_2164_694d);
+        assert_eq!(etcd_cluster_id(&[member_id]), 0xcdf8_1819_4e3a_8c32);
+        // The peer URLs are sorted before hashing.
+        let urls = |urls: &[&str]| urls.iter().map(|url| (*url).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            etcd_member_id(&urls(&["http://b:2380", "http://a:2380"]), "t"),
+            etcd_member_id(&urls(&["http://a:2380", "http://b:2380"]), "t"),
+        );
+    }
+
+    #[test]
+    fn listen_urls_are_plain_http_host_and_port() {
+        let ok = |url: &str, authority: &str, port: u16| {
+            let expected = ListenUrl { url: url.into(), authority: authority.into(), port };
+            assert_eq!(ListenUrl::parse(url).map_err(|e| e.to_string()), Ok(expected));
+        };
+        ok("http://127.0.0.1:2379", "127.0.0.1:2379", 2379);
+        ok("http://localhost:0/", "localhost:0", 0);
+        ok("http://[::1]:2379", "[::1]:2379", 2379);
+        let error = |url: &str| ListenUrl::parse(url).expect_err(url).to_string();
+        assert_eq!(
+            error("https://127.0.0.1:2379"),
+            "--listen-client-urls: \"https://127.0.0.1:2379\" is https://, but TLS is not \
+             supported yet; use an http:// URL"
+        );
+        assert_eq!(
+            error("127.0.0.1:2379"),
+            "--listen-client-urls: \"127.0.0.1:2379\" is not an http:// URL (http://HOST:PORT)"
+        );
+        for url in ["http://127.0.0.1", "http://:2379", "http://h:port", "http://h:1/path"] {
+            assert_eq!(
+                error(url),
+                format!("--listen-client-urls: {url:?} is not of the form http://HOST:PORT")
+            );
+        }
+        let two = ["http://a:1".to_owned(), "http://b:2".to_owned()];
+        assert_eq!(
+            ListenUrl::parse_one(&two).expect_err("two URLs").to_string(),
+            "--listen-client-urls: listening on more than one URL is not supported yet \
+             (got http://a:1,http://b:2)"
+        );
+    }
+}
