@@ -13,7 +13,8 @@ use crate::store::{Error, Store};
 /// The TTL the cases grant: long enough never to run out during a case.
 const TTL: i64 = 60;
 
-/// Grants a lease of [`TTL`] seconds with an ID the store picks.
+/// Grants a lease of 60 seconds (long enough for any case) with an ID the
+/// store picks.
 ///
 /// # Panics
 ///
