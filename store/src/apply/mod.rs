@@ -61,7 +61,10 @@
 //!    its error without proposing; [`Applier::apply`] checks again, so a
 //!    member refuses what any other member refuses.
 //! 2. MUST apply committed entries with [`Applier::apply`] in log order,
-//!    from one thread; reads ([`Applier::range`]) may run anywhere.
+//!    from one thread; reads ([`Applier::range`]) may run anywhere. To
+//!    share one fsync among many entries, apply them with
+//!    [`Applier::apply_in`] inside one [`mvcc::Batch`] and answer them
+//!    after [`mvcc::Batch::commit`].
 //! 3. MUST treat `Ok(None)` as "applied before": the entry's index is at or
 //!    below the store's applied index (a replay after a restart), and
 //!    nothing happened.
@@ -285,7 +288,9 @@ impl<'a> Applier<'a> {
     }
 
     /// Applies the log entry at `index`: `Ok(None)` if that index was
-    /// applied before (see the [module docs](self) for the protocol).
+    /// applied before (see the [module docs](self) for the protocol). The
+    /// write is durable when this returns; to apply many entries with one
+    /// fsync, use [`apply_in`](Applier::apply_in).
     ///
     /// # Errors
     ///
@@ -299,10 +304,33 @@ impl<'a> Applier<'a> {
     /// the fatal [`Error::Storage`]. Only the fatal error leaves the index
     /// unapplied.
     pub fn apply(&self, index: u64, request: Request) -> Result<Option<Applied>> {
-        if let Request::Compaction(compaction) = &request {
-            return self.compact(index, compaction);
+        let mut batch = self.store.batch();
+        let applied = self.apply_in(&mut batch, index, request);
+        if applied.as_ref().is_err_and(Error::is_fatal) {
+            return applied;
         }
-        let Some(mut write) = self.store.write(index)? else {
+        batch.commit()?;
+        applied
+    }
+
+    /// Applies the log entry at `index` inside `batch` (a batch of
+    /// `self`'s store), as [`apply`](Applier::apply) does: its changes are
+    /// durable and visible once the batch is committed, and the answer
+    /// MUST NOT reach the client before that.
+    ///
+    /// # Errors
+    ///
+    /// As [`apply`](Applier::apply).
+    pub fn apply_in(
+        &self,
+        batch: &mut mvcc::Batch<'_>,
+        index: u64,
+        request: Request,
+    ) -> Result<Option<Applied>> {
+        if let Request::Compaction(compaction) = &request {
+            return Self::compact(batch, index, compaction, self.header);
+        }
+        let Some(mut write) = batch.write(index)? else {
             return Ok(None);
         };
         let outcome =
@@ -315,7 +343,7 @@ impl<'a> Applier<'a> {
                 // run before anything is written, so there should be none.
                 if write.has_changes() || write.has_lease_changes() {
                     drop(write);
-                    self.record(index)?;
+                    record(batch, index)?;
                 } else {
                     write.commit()?;
                 }
@@ -335,28 +363,33 @@ impl<'a> Applier<'a> {
         Ok(Some(Applied { response, events, revision, lease }))
     }
 
-    fn compact(&self, index: u64, request: &CompactionRequest) -> Result<Option<Applied>> {
-        if self.store.write(index)?.is_none() {
+    fn compact(
+        batch: &mut mvcc::Batch<'_>,
+        index: u64,
+        request: &CompactionRequest,
+        header: Header,
+    ) -> Result<Option<Applied>> {
+        if batch.write(index)?.is_none() {
             return Ok(None);
         }
-        // The write above is dropped: compaction takes the writer lock itself.
+        // The write above is dropped: compaction takes the writer itself.
         // `physical` needs nothing more: compaction is done when it returns.
-        let compacted = self.store.compact(request.revision);
-        self.record(index)?;
+        let compacted = batch.compact(request.revision);
+        record(batch, index)?;
         compacted?;
-        let revision = self.store.current_revision();
-        let response = CompactionResponse { header: Some(self.header.at(revision)) };
+        let revision = batch.revision();
+        let response = CompactionResponse { header: Some(header.at(revision)) };
         let response = Response::Compaction(response);
         Ok(Some(Applied { response, events: Vec::new(), revision, lease: None }))
     }
+}
 
-    /// Records `index` as applied with an empty write.
-    fn record(&self, index: u64) -> Result<()> {
-        if let Some(write) = self.store.write(index)? {
-            write.commit()?;
-        }
-        Ok(())
+/// Records `index` as applied with an empty write.
+fn record(batch: &mut mvcc::Batch<'_>, index: u64) -> Result<()> {
+    if let Some(write) = batch.write(index)? {
+        write.commit()?;
     }
+    Ok(())
 }
 
 /// Runs a checked write request in `write`; response headers are left to

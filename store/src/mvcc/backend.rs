@@ -17,6 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use redb::{
     Database, Durability, ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition,
@@ -62,6 +63,8 @@ pub(crate) type LeaseChange = (i64, Option<i64>);
 #[derive(Debug)]
 pub(crate) struct Backend {
     db: Database,
+    /// How many commits waited for the disk.
+    syncs: AtomicU64,
 }
 
 fn revision_u64(revision: i64) -> u64 {
@@ -109,7 +112,7 @@ impl Backend {
             }
         }
         txn.commit().map_err(Error::storage("commit the table layout"))?;
-        Ok(Self { db })
+        Ok(Self { db, syncs: AtomicU64::new(0) })
     }
 
     /// Reads the counters and the live leases (id → granted TTL), then
@@ -169,23 +172,23 @@ impl Backend {
 
     /// Commits the changes and lease grants/revocations of one write
     /// transaction with the applied index and, when there are changes, the
-    /// new current revision. A write that changes neither keys nor leases
-    /// only moves the applied index and is committed without fsync: it
-    /// becomes durable with the next write (replaying a no-op is harmless).
+    /// new current revision; with an fsync when `sync` is set, otherwise
+    /// it becomes durable with the next commit that syncs ([`Backend::sync`]
+    /// or a compaction). Readers see it either way.
     pub(crate) fn commit(
         &self,
         changes: &[(Revision, Entry<'_>)],
         leases: &[LeaseChange],
         current_revision: i64,
         applied_index: u64,
+        sync: bool,
     ) -> Result<()> {
         let mut txn = self.db.begin_write().map_err(Error::storage("begin a write"))?;
-        let durability = if changes.is_empty() && leases.is_empty() {
-            Durability::None
-        } else {
-            Durability::Immediate
-        };
+        let durability = if sync { Durability::Immediate } else { Durability::None };
         txn.set_durability(durability).map_err(Error::storage("set the durability of a write"))?;
+        if sync {
+            self.syncs.fetch_add(1, Ordering::Relaxed);
+        }
         {
             let mut table =
                 txn.open_table(REVISIONS).map_err(Error::storage("open the revisions table"))?;
@@ -212,10 +215,24 @@ impl Backend {
         txn.commit().map_err(Error::storage("commit a write"))
     }
 
+    /// How many commits have waited for the disk (fsync) so far.
+    pub(crate) fn syncs(&self) -> u64 {
+        self.syncs.load(Ordering::Relaxed)
+    }
+
+    /// Makes every commit so far durable: an empty transaction with an
+    /// fsync (the group commit of a batch of writes).
+    pub(crate) fn sync(&self) -> Result<()> {
+        let txn = self.db.begin_write().map_err(Error::storage("begin a write"))?;
+        self.syncs.fetch_add(1, Ordering::Relaxed);
+        txn.commit().map_err(Error::storage("commit a batch of writes"))
+    }
+
     /// Deletes every change at or below `at` that is not in `keep` and
     /// records `at` as the compact revision, in one durable transaction.
     pub(crate) fn compact(&self, at: i64, keep: &BTreeSet<Revision>) -> Result<()> {
         let txn = self.db.begin_write().map_err(Error::storage("begin a write"))?;
+        self.syncs.fetch_add(1, Ordering::Relaxed);
         {
             let mut table =
                 txn.open_table(REVISIONS).map_err(Error::storage("open the revisions table"))?;
@@ -394,14 +411,14 @@ mod tests {
             let backend = Backend::open(&path).unwrap();
             let changes =
                 [(Revision::new(2, 0), Entry::put(&a)), (Revision::new(2, 1), Entry::put(&b))];
-            backend.commit(&changes, &[], 2, 7).unwrap();
+            backend.commit(&changes, &[], 2, 7, true).unwrap();
             let changes = [
                 (Revision::new(3, 0), Entry::put(&a2)),
                 (Revision::new(3, 1), Entry::Tombstone { key: b"b" }),
             ];
-            backend.commit(&changes, &[(5, Some(10)), (3, Some(60))], 3, 8).unwrap();
+            backend.commit(&changes, &[(5, Some(10)), (3, Some(60))], 3, 8, true).unwrap();
             // A no-op write moves only the applied index.
-            backend.commit(&[], &[(3, None)], 3, 9).unwrap();
+            backend.commit(&[], &[(3, None)], 3, 9, true).unwrap();
             let reader = backend.reader().unwrap();
             let mut got = reader.key_value(Revision::new(3, 0)).unwrap();
             got.mod_revision = 0;
@@ -436,7 +453,7 @@ mod tests {
                 (Revision::new(main, 0), Entry::put(v)),
                 (Revision::new(main, 1), Entry::Tombstone { key: b"x" }),
             ];
-            backend.commit(&changes, &[], main, main.unsigned_abs()).unwrap();
+            backend.commit(&changes, &[], main, main.unsigned_abs(), true).unwrap();
         }
         let reader = backend.reader().unwrap();
         let mut seen = Vec::new();

@@ -3,7 +3,7 @@
 
 use super::index;
 use super::range;
-use super::store::tombstone;
+use super::store::{Tail, tombstone};
 use super::{Error, Event, EventKind, Result, Store};
 
 impl Store {
@@ -22,23 +22,29 @@ impl Store {
     /// [`Error::FutureRevision`] if it is above the current revision, and
     /// the fatal storage errors.
     pub fn compact(&self, revision: i64) -> Result<()> {
-        let _writer = self.lock_writer();
+        self.compact_locked(&mut self.lock_writer(), revision)
+    }
+
+    /// [`compact`](Store::compact) with the writer lock held; checks
+    /// `revision` against the writer's tail, and publishes the writes
+    /// applied before it (the compaction's commit makes them durable).
+    pub(crate) fn compact_locked(&self, tail: &mut Tail, revision: i64) -> Result<()> {
         let keep = {
             let mut state = self.state_mut();
             if revision <= state.compact_revision {
                 return Err(Error::Compacted { compact_revision: state.compact_revision });
             }
-            if revision > state.current_revision {
-                return Err(Error::FutureRevision {
-                    revision,
-                    current_revision: state.current_revision,
-                });
+            if revision > tail.revision {
+                return Err(Error::FutureRevision { revision, current_revision: tail.revision });
             }
             state.compact_revision = revision;
             state.index.compact(revision)
         };
         // Readers that saw the old index hold snapshots from before this.
-        self.backend().compact(revision, &keep)
+        self.backend().compact(revision, &keep)?;
+        // That commit was durable, and made the unsynced writes durable too.
+        tail.unsynced = false;
+        self.publish(tail)
     }
 
     /// The changes to keys in `[key, range_end)` with a main revision in

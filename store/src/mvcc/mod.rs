@@ -72,6 +72,14 @@
 //! The data, the new revision and the applied index are committed in one
 //! redb transaction with immediate durability, so a write acknowledged by
 //! `commit` survives `kill -9` and is never applied twice.
+//!
+//! # Group commit
+//!
+//! [`Store::batch`] opens a [`Batch`]: writes opened with [`Batch::write`]
+//! are committed to redb one by one without waiting for the disk, and
+//! [`Batch::commit`] makes all of them durable with one fsync before
+//! readers see any of them. A member applies the proposals that queued up
+//! while it waited for the previous fsync as one batch.
 
 mod backend;
 mod codec;
@@ -88,7 +96,7 @@ mod write;
 
 pub use lease::Lease;
 pub use range::{RangeOptions, RangeResult, SortOrder, SortTarget, prefix_end};
-pub use store::Store;
+pub use store::{Batch, Store};
 pub use write::Write;
 
 /// The result type of the engine.

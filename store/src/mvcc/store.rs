@@ -23,11 +23,27 @@ pub(crate) struct State {
     pub(crate) leases: Leases,
 }
 
+/// The writer's side of the store, behind the writer lock: how far writes
+/// have been applied, including those of an open [`Batch`] that readers do
+/// not see yet.
+#[derive(Debug)]
+pub(crate) struct Tail {
+    /// The revision of the last applied write.
+    pub(crate) revision: i64,
+    /// The log index of the last applied write.
+    pub(crate) applied_index: u64,
+    /// Whether changes were committed without fsync since the last durable
+    /// commit.
+    pub(crate) unsynced: bool,
+}
+
 /// Changes of a [`Write`] not committed yet: the newest state of each key it
-/// touched (`None` once deleted), visible at `revision`.
+/// touched (`None` once deleted), visible at `revision`, on top of the
+/// store as of `base` (the revision the write started from).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Pending<'a> {
     pub(crate) revision: i64,
+    pub(crate) base: i64,
     pub(crate) overlay: &'a BTreeMap<Vec<u8>, Option<KeyValue>>,
 }
 
@@ -39,8 +55,8 @@ pub(crate) struct Pending<'a> {
 pub struct Store {
     backend: Backend,
     state: RwLock<State>,
-    /// Held by the open [`Write`] or compaction.
-    writer: Mutex<()>,
+    /// Held by the open [`Write`], [`Batch`] or compaction.
+    writer: Mutex<Tail>,
 }
 
 impl fmt::Debug for Store {
@@ -90,7 +106,11 @@ impl Store {
                 applied_index: meta.applied_index,
                 leases: Leases::restore(granted, meta.last_lease_id, live),
             }),
-            writer: Mutex::new(()),
+            writer: Mutex::new(Tail {
+                revision: meta.current_revision,
+                applied_index: meta.applied_index,
+                unsynced: false,
+            }),
         })
     }
 
@@ -110,14 +130,21 @@ impl Store {
         self.state.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits for the open write or compaction to finish. Nothing can panic
-    /// while holding it, and it guards no data, so poisoning is ignored.
-    pub(crate) fn lock_writer(&self) -> MutexGuard<'_, ()> {
+    /// Waits for the open write, batch or compaction to finish. The tail is
+    /// only changed after the state it describes, so a poisoned lock holds
+    /// a tail that is still right.
+    pub(crate) fn lock_writer(&self) -> MutexGuard<'_, Tail> {
         self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn backend(&self) -> &Backend {
         &self.backend
+    }
+
+    /// How many commits have waited for the disk since the store was
+    /// opened: with group commit, fewer than the writes applied.
+    pub fn durable_commits(&self) -> u64 {
+        self.backend.syncs()
     }
 
     /// The revision of the last write; 1 for an empty store.
@@ -161,7 +188,7 @@ impl Store {
         let current = pending.map_or(state.current_revision, |p| p.revision);
         let at = range::resolve_revision(opts.revision, current, state.compact_revision)?;
         // The pending changes are visible at the revision they will commit at.
-        let overlay = pending.filter(|_| at > state.current_revision).map(|p| p.overlay);
+        let overlay = pending.filter(|p| at > p.base).map(|p| p.overlay);
         let fetch = if opts.count_only { 0 } else { opts.fetch_limit().unwrap_or(usize::MAX) };
         let (count, sources) = select(&state.index, opts, at, overlay, fetch);
         if opts.count_only {
@@ -181,21 +208,154 @@ impl Store {
 
     /// Opens the write transaction that applies the log entry at
     /// `applied_index`, or `None` if that index has been applied already
-    /// (see the [module docs](super) for the protocol). Waits while another
-    /// write or a compaction is in progress.
+    /// (see the [module docs](super) for the protocol). Its commit is
+    /// durable and visible when it returns. Waits while another write, a
+    /// batch or a compaction is in progress.
     ///
     /// # Errors
     ///
     /// None today; the `Result` leaves room for checks such as a space quota.
     pub fn write(&self, applied_index: u64) -> Result<Option<Write<'_>>> {
-        let guard = self.lock_writer();
-        let state = self.state();
-        if applied_index <= state.applied_index {
+        let tail = self.lock_writer();
+        if applied_index <= tail.applied_index {
             return Ok(None);
         }
-        let begin_revision = state.current_revision;
-        drop(state);
-        Ok(Some(Write::new(self, guard, applied_index, begin_revision)))
+        Ok(Some(Write::new(self, WriterGuard::Own(tail), applied_index)))
+    }
+
+    /// Opens a batch: writes applied through it share one fsync (group
+    /// commit). See [`Batch`]. Waits while another write, a batch or a
+    /// compaction is in progress.
+    pub fn batch(&self) -> Batch<'_> {
+        Batch { store: self, tail: self.lock_writer() }
+    }
+
+    /// Makes every write applied so far durable and visible to readers.
+    pub(crate) fn publish(&self, tail: &mut Tail) -> Result<()> {
+        if tail.unsynced {
+            self.backend.sync()?;
+            tail.unsynced = false;
+        }
+        let mut state = self.state_mut();
+        state.current_revision = tail.revision;
+        state.applied_index = tail.applied_index;
+        Ok(())
+    }
+}
+
+/// Writes applied one after the other that share one durable commit: etcd's
+/// batched backend transaction, and the group commit of a member that
+/// applies many proposals at once.
+///
+/// Each [`Write`] opened with [`Batch::write`] is committed in order and
+/// seen by the writes after it, but readers of the store, its
+/// [`current_revision`](Store::current_revision) and its history see none
+/// of them until [`Batch::commit`] has made them all durable with one
+/// fsync. Answer the requests a batch applied only after its commit.
+///
+/// A compaction inside a batch ([`Batch::compact`]) is durable by itself,
+/// and publishes the writes before it.
+///
+/// Dropping a batch without committing it leaves its writes applied but
+/// neither durable nor visible until the next commit of the store; if the
+/// process dies first they are lost, as is their applied index, so they
+/// are applied again on restart.
+///
+/// ```
+/// use keelson_store::mvcc::{self, RangeOptions};
+///
+/// let store = mvcc::Store::in_memory()?;
+/// let mut batch = store.batch();
+/// for (index, value) in [(1, "a"), (2, "b")] {
+///     let mut write = batch.write(index)?.expect("a new index");
+///     write.put("k", value, 0)?;
+///     write.commit()?;
+/// }
+/// assert_eq!(batch.revision(), 3);
+/// assert_eq!(store.current_revision(), 1, "nothing is visible before the commit");
+/// batch.commit()?;
+/// assert_eq!(store.range(&RangeOptions::key("k"))?.kvs[0].value, b"b");
+/// assert_eq!((store.current_revision(), store.applied_index()), (3, 2));
+/// # Ok::<(), mvcc::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Batch<'a> {
+    store: &'a Store,
+    tail: MutexGuard<'a, Tail>,
+}
+
+impl Batch<'_> {
+    /// Opens the write that applies the log entry at `applied_index` inside
+    /// this batch, or `None` if that index has been applied already (by the
+    /// store or earlier in this batch). Its [`Write::commit`] is seen by
+    /// later writes of the batch, and by readers after [`Batch::commit`].
+    ///
+    /// # Errors
+    ///
+    /// None today, as [`Store::write`].
+    pub fn write(&mut self, applied_index: u64) -> Result<Option<Write<'_>>> {
+        if applied_index <= self.tail.applied_index {
+            return Ok(None);
+        }
+        Ok(Some(Write::new(self.store, WriterGuard::Batch(&mut self.tail), applied_index)))
+    }
+
+    /// Compacts history at `revision`, as [`Store::compact`], checking it
+    /// against the revision the batch has reached.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::compact`].
+    pub fn compact(&mut self, revision: i64) -> Result<()> {
+        self.store.compact_locked(&mut self.tail, revision)
+    }
+
+    /// The revision of the last write applied, in this batch or before it.
+    #[must_use]
+    pub fn revision(&self) -> i64 {
+        self.tail.revision
+    }
+
+    /// The log index of the last write applied, in this batch or before it.
+    #[must_use]
+    pub fn applied_index(&self) -> u64 {
+        self.tail.applied_index
+    }
+
+    /// Makes the batch's writes durable with one fsync, then visible to
+    /// readers.
+    ///
+    /// # Errors
+    ///
+    /// The fatal storage errors; whether the batch's writes survive a
+    /// restart is then unknown.
+    pub fn commit(mut self) -> Result<()> {
+        self.store.publish(&mut self.tail)
+    }
+}
+
+/// How a [`Write`] holds the writer lock: its own, or its batch's.
+#[derive(Debug)]
+pub(crate) enum WriterGuard<'a> {
+    /// A write of its own, durable and visible when committed.
+    Own(MutexGuard<'a, Tail>),
+    /// A write inside a [`Batch`].
+    Batch(&'a mut Tail),
+}
+
+impl WriterGuard<'_> {
+    pub(crate) fn tail(&mut self) -> &mut Tail {
+        match self {
+            Self::Own(guard) => guard,
+            Self::Batch(tail) => tail,
+        }
+    }
+
+    pub(crate) fn revision(&self) -> i64 {
+        match self {
+            Self::Own(guard) => guard.revision,
+            Self::Batch(tail) => tail.revision,
+        }
     }
 }
 
@@ -470,5 +630,97 @@ mod tests {
         });
         assert_eq!(store.range(&RangeOptions::prefix("")).unwrap().count, 200);
         assert_eq!(store.current_revision(), 101);
+    }
+
+    #[test]
+    fn a_batch_is_seen_by_its_own_writes_and_by_readers_after_its_commit() {
+        let store = Store::in_memory().unwrap();
+        put(&store, "a", "0"); // 2, index 1
+        let mut batch = store.batch();
+        let mut w = batch.write(2).unwrap().unwrap();
+        w.put("a", "1", 0).unwrap();
+        assert_eq!(w.commit().unwrap().0, 3);
+        assert!(batch.write(2).unwrap().is_none(), "index 2 was applied in the batch");
+        let mut w = batch.write(3).unwrap().unwrap();
+        assert_eq!(w.revision(), 4);
+        // The next write sees the one before it, now and in history.
+        let seen = w.range(&RangeOptions::key("a")).unwrap();
+        assert_eq!(seen.kvs, [kv("a", "1", 2, 3, 2)]);
+        let then = w.range(&RangeOptions::key("a").revision(2)).unwrap();
+        assert_eq!(then.kvs, [kv("a", "0", 2, 2, 1)]);
+        assert_eq!(w.put("a", "2", 0).unwrap(), Some(kv("a", "1", 2, 3, 2)));
+        w.put("b", "1", 0).unwrap();
+        w.commit().unwrap();
+        // Readers on other threads see none of it yet.
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                assert_eq!((store.current_revision(), store.applied_index()), (2, 1));
+                let now = store.range(&RangeOptions::prefix("")).unwrap();
+                assert_eq!((now.kvs, now.revision), (vec![kv("a", "0", 2, 2, 1)], 2));
+                assert!(matches!(
+                    store.range(&RangeOptions::key("a").revision(3)),
+                    Err(Error::FutureRevision { revision: 3, current_revision: 2 })
+                ));
+                assert!(store.events(3, 0, b"\0", b"\0").unwrap().is_empty());
+            });
+        });
+        assert_eq!((batch.revision(), batch.applied_index()), (4, 3));
+        batch.commit().unwrap();
+        assert_eq!((store.current_revision(), store.applied_index()), (4, 3));
+        assert_eq!(store.durable_commits(), 2, "one for the put, one for the batch");
+        assert_eq!(keys(&store.range(&RangeOptions::prefix("")).unwrap().kvs), "a,b");
+        assert_eq!(store.events(3, 0, b"\0", b"\0").unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_compaction_inside_a_batch_checks_and_publishes_the_batch() {
+        let store = Store::in_memory().unwrap();
+        put(&store, "a", "0"); // 2
+        let mut batch = store.batch();
+        let mut w = batch.write(2).unwrap().unwrap();
+        w.put("a", "1", 0).unwrap();
+        w.commit().unwrap(); // 3
+        assert!(matches!(
+            batch.compact(4),
+            Err(Error::FutureRevision { revision: 4, current_revision: 3 })
+        ));
+        // Compacting at the batch's own revision is allowed, as it is
+        // applied in order, and makes what came before visible.
+        batch.compact(3).unwrap();
+        assert_eq!((store.current_revision(), store.compact_revision()), (3, 3));
+        assert_eq!(get(&store, "a", 0), Some(kv("a", "1", 2, 3, 2)));
+        batch.commit().unwrap();
+    }
+
+    #[test]
+    fn batches_and_single_writes_persist_across_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        let store = Store::open(&path).unwrap();
+        let mut batch = store.batch();
+        for (index, value) in (1..=3).zip(["x", "y", "z"]) {
+            let mut w = batch.write(index).unwrap().unwrap();
+            w.put(value, value, 0).unwrap();
+            w.commit().unwrap();
+        }
+        batch.commit().unwrap();
+        // A batch dropped without its commit is carried by the next write.
+        let mut batch = store.batch();
+        let mut w = batch.write(4).unwrap().unwrap();
+        w.put("dropped", "1", 0).unwrap();
+        w.commit().unwrap();
+        drop(batch);
+        assert_eq!(store.current_revision(), 4, "a dropped batch is not visible");
+        let mut w = store.write(5).unwrap().unwrap();
+        w.put("single", "1", 0).unwrap();
+        assert_eq!(w.commit().unwrap().0, 6);
+        assert_eq!((store.current_revision(), store.applied_index()), (6, 5));
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!((store.current_revision(), store.applied_index()), (6, 5));
+        assert_eq!(
+            keys(&store.range(&RangeOptions::prefix("")).unwrap().kvs),
+            "dropped,single,x,y,z"
+        );
     }
 }

@@ -1,19 +1,20 @@
 //! Write transactions: every change inside one gets the same main revision.
 
 use std::collections::BTreeMap;
-use std::sync::MutexGuard;
 
 use super::backend::LeaseChange;
 use super::codec::Entry;
 use super::range::{RangeOptions, RangeResult};
-use super::store::{Pending, Store, tombstone};
+use super::store::{Pending, Store, WriterGuard, tombstone};
 use super::{Error, Event, EventKind, KeyValue, Result, Revision};
 
-/// An open write transaction, from [`Store::write`]: etcd's `TxnWrite`.
+/// An open write transaction, from [`Store::write`] or [`Batch::write`]:
+/// etcd's `TxnWrite`.
 ///
 /// Its changes are buffered until [`commit`](Write::commit), which gives them
 /// all one new main revision (sub-revisions 0, 1, 2, ... in the order they
-/// were made) and persists them with the applied index. Lease grants and
+/// were made) and persists them with the applied index (durably at once, or
+/// with its batch's commit). Lease grants and
 /// revocations ([`grant_lease`](Write::grant_lease),
 /// [`revoke_lease`](Write::revoke_lease)) are committed in the same redb
 /// transaction; they are not key changes and need no revision of their own. Its reads see its
@@ -21,11 +22,14 @@ use super::{Error, Event, EventKind, KeyValue, Result, Revision};
 /// discards everything.
 ///
 /// It holds the store's writer lock: the same thread MUST NOT call
-/// [`Store::write`] or [`Store::compact`] while it is open.
+/// [`Store::write`], [`Store::batch`] or [`Store::compact`] while it is
+/// open.
+///
+/// [`Batch::write`]: super::Batch::write
 #[derive(Debug)]
 pub struct Write<'a> {
     pub(super) store: &'a Store,
-    _writer: MutexGuard<'a, ()>,
+    writer: WriterGuard<'a>,
     applied_index: u64,
     begin_revision: i64,
     /// The newest state of every key changed so far; `None` once deleted.
@@ -37,15 +41,11 @@ pub struct Write<'a> {
 }
 
 impl<'a> Write<'a> {
-    pub(crate) fn new(
-        store: &'a Store,
-        writer: MutexGuard<'a, ()>,
-        applied_index: u64,
-        begin_revision: i64,
-    ) -> Self {
+    pub(crate) fn new(store: &'a Store, writer: WriterGuard<'a>, applied_index: u64) -> Self {
+        let begin_revision = writer.revision();
         Self {
             store,
-            _writer: writer,
+            writer,
             applied_index,
             begin_revision,
             overlay: BTreeMap::new(),
@@ -81,6 +81,7 @@ impl<'a> Write<'a> {
             // Like etcd, the current revision inside a transaction moves to
             // the new one with its first change.
             revision: if self.has_changes() { self.revision() } else { self.begin_revision },
+            base: self.begin_revision,
             overlay: &self.overlay,
         }
     }
@@ -165,9 +166,14 @@ impl<'a> Write<'a> {
     }
 
     /// Commits the changes, lease grants and revocations and the applied
-    /// index in one durable redb transaction, then makes them visible.
-    /// Returns the store's revision after the write (unchanged if no key
-    /// changed) and the changes as watchers get them.
+    /// index in one redb transaction. Returns the store's revision after
+    /// the write (unchanged if no key changed) and the changes as watchers
+    /// get them.
+    ///
+    /// A write from [`Store::write`] is durable and visible to readers when
+    /// this returns; one from a [`Batch`](super::Batch) becomes so with the
+    /// batch's commit, and is seen by the later writes of the batch at
+    /// once.
     ///
     /// A write that changes neither keys nor leases records its applied
     /// index without waiting for the disk; the next durable commit carries
@@ -178,18 +184,10 @@ impl<'a> Write<'a> {
     ///
     /// Only the fatal storage errors; the store is then unchanged.
     pub fn commit(self) -> Result<(i64, Vec<Event>)> {
-        let Self { store, _writer, applied_index, begin_revision, events, lease_changes, .. } =
-            self;
-        if events.is_empty() {
-            store.backend().commit(&[], &lease_changes, begin_revision, applied_index)?;
-            let mut state = store.state_mut();
-            for &change in &lease_changes {
-                state.leases.change(change);
-            }
-            state.applied_index = applied_index;
-            return Ok((begin_revision, events));
-        }
-        let revision = begin_revision + 1;
+        let Self {
+            store, mut writer, applied_index, begin_revision, events, lease_changes, ..
+        } = self;
+        let revision = if events.is_empty() { begin_revision } else { begin_revision + 1 };
         let changes: Vec<(Revision, Entry<'_>)> = events
             .iter()
             .zip(0..)
@@ -201,7 +199,13 @@ impl<'a> Write<'a> {
                 (Revision::new(revision, sub), entry)
             })
             .collect();
-        store.backend().commit(&changes, &lease_changes, revision, applied_index)?;
+        let changed = !changes.is_empty() || !lease_changes.is_empty();
+        let own = matches!(writer, WriterGuard::Own(_));
+        let tail = writer.tail();
+        // Only a write of its own that changed something (or follows
+        // unsynced ones) waits for the disk; a batch syncs once at its end.
+        let sync = own && (changed || tail.unsynced);
+        store.backend().commit(&changes, &lease_changes, revision, applied_index, sync)?;
 
         let mut state = store.state_mut();
         for (rev, entry) in &changes {
@@ -219,9 +223,14 @@ impl<'a> Write<'a> {
         for &change in &lease_changes {
             state.leases.change(change);
         }
-        state.current_revision = revision;
-        state.applied_index = applied_index;
+        if own {
+            state.current_revision = revision;
+            state.applied_index = applied_index;
+        }
         drop(state);
+        tail.revision = revision;
+        tail.applied_index = applied_index;
+        tail.unsynced = if sync { false } else { tail.unsynced || changed };
         Ok((revision, events))
     }
 }

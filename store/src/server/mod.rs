@@ -43,7 +43,7 @@
 //! - Reads (KV `Range`, Maintenance) are served from the local store.
 //! - Writes (`Put`, `DeleteRange`, `Txn`, `Compact`) are checked, then go
 //!   through propose → commit → apply: one writer task gives each proposal
-//!   the next log index, applies it with [`apply::Applier::apply`], hands
+//!   the next log index, applies it with [`apply::Applier::apply_in`], hands
 //!   the changes to the watch hub and answers the proposal it belongs to.
 //!   Its log resumes after [`mvcc::Store::applied_index`] on restart. Raft
 //!   replication will replace the commit step.

@@ -6,7 +6,7 @@
 //!    ([`Log::append`]). With one member this is immediate; Raft will put
 //!    its replicated log here, and entries will carry the proposal id.
 //! 3. *Apply*: the writer applies entries in index order with
-//!    [`apply::Applier::apply`], hands the lease change to the lessor
+//!    [`apply::Applier::apply_in`], hands the lease change to the lessor
 //!    ([`Leases::observe`]) and the events to the watch hub, and
 //!    answers the waiter registered under the entry's proposal id — never
 //!    the proposal at the head of some queue, so answers reach the right
@@ -14,7 +14,10 @@
 //!
 //! The writer is one task. It takes whatever proposals are queued (up to
 //! [`MAX_BATCH`]) and applies them on a blocking thread, since applying
-//! waits for the disk.
+//! waits for the disk, in one engine [`Batch`](mvcc::Batch): the proposals
+//! that queued up while the previous batch waited for its fsync share the
+//! next one (group commit). Their answers, their watch events and their
+//! lease changes are released only after that fsync.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,6 +47,9 @@ pub(super) enum Failed {
     Panicked,
     /// Its log index had been applied before, so it was not applied.
     Replayed(u64),
+    /// It was applied, but making its batch durable failed: whether it
+    /// survives a restart is unknown.
+    Unsynced(String),
 }
 
 impl From<Failed> for tonic::Status {
@@ -57,6 +63,9 @@ impl From<Failed> for tonic::Status {
             ),
             Failed::Replayed(index) => tonic::Status::internal(format!(
                 "keelson-store: log index {index} was applied before; the request was not applied"
+            )),
+            Failed::Unsynced(detail) => tonic::Status::internal(format!(
+                "keelson-store: {detail} while committing; the request may or may not be applied"
             )),
         }
     }
@@ -180,33 +189,56 @@ struct Apply {
 }
 
 impl Apply {
-    /// Commits and applies one proposal, notifies the watchers and answers
-    /// its waiter.
-    fn one(&self, log: &mut Log, proposal: Proposal) {
-        let entry = log.append(proposal);
+    /// Commits and applies a batch of proposals in one engine batch, so
+    /// that they share one fsync; then notifies the watchers and answers
+    /// the waiters, in log order. Returns the log after the batch.
+    fn batch(&self, mut log: Log, proposals: Vec<Proposal>) -> Log {
         let applier = (apply::Applier::new(&self.store).header(self.header))
             .limits(self.limits)
             .leases(self.leases.config());
-        let answer = match applier.apply(entry.index, entry.request) {
-            Ok(Some(applied)) => {
+        let mut batch = self.store.batch();
+        let mut outcomes = Vec::with_capacity(proposals.len());
+        for proposal in proposals {
+            let entry = log.append(proposal);
+            let outcome = match applier.apply_in(&mut batch, entry.index, entry.request) {
+                Ok(Some(applied)) => Ok(applied),
+                Ok(None) => {
+                    log.truncate(batch.applied_index());
+                    Err(Failed::Replayed(entry.index))
+                }
+                Err(error) => {
+                    if error.is_fatal() {
+                        log.truncate(batch.applied_index());
+                    }
+                    Err(Failed::Apply(error))
+                }
+            };
+            outcomes.push((entry.id, outcome));
+        }
+        // Nothing is answered, shown to watchers or handed to the lessor
+        // before it is durable.
+        if let Err(error) = batch.commit() {
+            let detail = error.to_string();
+            for (id, outcome) in outcomes {
+                let answer = match outcome {
+                    Ok(_) => Err(Failed::Unsynced(detail.clone())),
+                    Err(failed) => Err(failed),
+                };
+                self.waiters.trigger(id, answer);
+            }
+            return log;
+        }
+        for (id, outcome) in outcomes {
+            let answer = outcome.map(|applied| {
                 if let Some(change) = applied.lease {
                     self.leases.observe(change);
                 }
                 self.hub.notify(applied.revision, applied.events);
-                Ok(applied.response)
-            }
-            Ok(None) => {
-                log.truncate(self.store.applied_index());
-                Err(Failed::Replayed(entry.index))
-            }
-            Err(error) => {
-                if error.is_fatal() {
-                    log.truncate(self.store.applied_index());
-                }
-                Err(Failed::Apply(error))
-            }
-        };
-        self.waiters.trigger(entry.id, answer);
+                applied.response
+            });
+            self.waiters.trigger(id, answer);
+        }
+        log
     }
 }
 
@@ -301,18 +333,12 @@ impl Task {
         }
     }
 
-    /// Applies a batch on a blocking thread, in order.
+    /// Applies a batch on a blocking thread, in order, with one fsync.
     async fn apply(&mut self, batch: Vec<Proposal>) {
         let ids: Vec<u64> = batch.iter().map(|proposal| proposal.id).collect();
         let apply = Arc::clone(&self.apply);
-        let mut log = self.log;
-        let applied = tokio::task::spawn_blocking(move || {
-            for proposal in batch {
-                apply.one(&mut log, proposal);
-            }
-            log
-        })
-        .await;
+        let log = self.log;
+        let applied = tokio::task::spawn_blocking(move || apply.batch(log, batch)).await;
         self.log = applied.unwrap_or_else(|_| {
             // A panic: answer whoever was not answered, and carry on from
             // what the store has applied.
@@ -363,6 +389,10 @@ mod tests {
         assert_eq!(status(Failed::Stopped).code(), tonic::Code::Unavailable);
         assert_eq!(status(Failed::Panicked).code(), tonic::Code::Internal);
         assert_eq!(status(Failed::Replayed(3)).code(), tonic::Code::Internal);
+        let unsynced =
+            status(Failed::Unsynced("storage failed to commit a batch of writes".into()));
+        assert_eq!(unsynced.code(), tonic::Code::Internal);
+        assert!(unsynced.message().contains("may or may not be applied"), "{}", unsynced.message());
     }
 
     #[tokio::test]
@@ -411,5 +441,35 @@ mod tests {
             (status.code(), status.message()),
             (tonic::Code::Unavailable, "etcdserver: server stopped")
         );
+    }
+
+    #[tokio::test]
+    async fn concurrent_proposals_share_one_fsync() {
+        let store = Arc::new(mvcc::Store::in_memory().unwrap());
+        let hub = Arc::new(WatchHub::new(Arc::clone(&store), Default::default()).unwrap());
+        let leases = Arc::new(Leases::start(Default::default(), &store, Clock::system()));
+        let (proposer, writer) =
+            Writer::start(Arc::clone(&store), hub, Default::default(), Default::default(), leases);
+        let before = store.durable_commits();
+        // On this single-threaded runtime every proposal is queued before
+        // the writer runs again.
+        let mut proposals = tokio::task::JoinSet::new();
+        for i in 0..64 {
+            let proposer = proposer.clone();
+            proposals.spawn(async move { proposer.propose(put(&format!("k{i:02}"))).await });
+        }
+        let mut revisions = Vec::new();
+        while let Some(answer) = proposals.join_next().await {
+            let Ok(Ok(apply::Response::Put(response))) = answer else {
+                panic!("every put is applied");
+            };
+            revisions.push(response.header.unwrap().revision);
+        }
+        revisions.sort_unstable();
+        assert_eq!(revisions, (2..66).collect::<Vec<i64>>(), "one revision each");
+        let syncs = store.durable_commits() - before;
+        assert!(syncs < 8, "64 concurrent puts took {syncs} fsyncs");
+        assert_eq!(store.current_revision(), 65);
+        writer.stop().await;
     }
 }
