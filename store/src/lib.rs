@@ -2,7 +2,35 @@
 //! (revisions, ranges, transactions, watches, leases), persisted on disk and
 //! served over the etcd v3 gRPC protocol.
 //!
-//! Being built; see the modules for what exists so far:
+//! ```
+//! use keelson_store::pb::etcdserverpb::{PutRequest, RangeRequest, WatchCreateRequest};
+//! use keelson_store::server::{self, Server};
+//! use keelson_store::store::Store;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // One member, in memory; `Config::data_dir` keeps the data on disk.
+//! let server = Server::new(server::Config::default())?;
+//! // Used in-process through the `Store` trait (`RemoteStore` is the same
+//! // trait over the network, for a Keelson member or a real etcd).
+//! let store = server.embedded();
+//!
+//! let mut watch = store.watch(WatchCreateRequest { key: b"k".to_vec(), ..Default::default() }).await?;
+//! let put = PutRequest { key: b"k".to_vec(), value: b"v".to_vec(), ..Default::default() };
+//! let revision = store.put(put).await?.header.unwrap().revision;
+//!
+//! let changes = watch.next().await.expect("the watch goes on")?;
+//! assert_eq!(changes.events[0].kv.as_ref().unwrap().mod_revision, revision);
+//! let got = store.range(RangeRequest { key: b"k".to_vec(), ..Default::default() }).await?;
+//! assert_eq!(got.kvs[0].value, b"v");
+//!
+//! drop(watch);
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The modules, from the bottom up:
 //!
 //! - [`mvcc`]: the MVCC key-value engine.
 //! - [`apply`]: etcd's request semantics (put, delete, txn, compaction,
@@ -11,8 +39,10 @@
 //!   numbers, and tonic clients and servers for the KV, Watch, Lease, Cluster
 //!   and Maintenance services — generated at build time from the `.proto`
 //!   files in `store/proto/`.
-//! - [`server`]: the etcd v3 gRPC server of one member (KV, Watch,
-//!   Maintenance, Cluster), with its propose → commit → apply write path.
+//! - [`server`]: one store member — its propose → commit → apply write
+//!   path with group commit, served over the etcd v3 gRPC protocol (KV,
+//!   Watch, Lease, Maintenance, Cluster) and in-process as an
+//!   [`EmbeddedStore`](server::EmbeddedStore).
 //! - [`lease`]: lease timers — the lessor that decides when a lease runs
 //!   out, as a pure core driven by the caller's clock; grants and
 //!   revocations are applied and persisted like any write.
@@ -22,6 +52,7 @@
 //!   transport and fatal failures.
 //! - [`client`]: [`RemoteStore`](client::RemoteStore), a `Store` over the
 //!   etcd v3 gRPC protocol, for a Keelson store server or a real etcd.
+//!   [`EmbeddedStore`](server::EmbeddedStore) is the same trait in-process.
 //! - [`conformance`]: the conformance suite every `Store` implementation
 //!   runs in a few lines ([`conformance_tests!`]); always compiled, so other
 //!   crates can run it too.

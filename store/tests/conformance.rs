@@ -1,10 +1,17 @@
-//! The [`Store`] conformance suite against [`RemoteStore`], talking to:
+//! The [`Store`] conformance suite against:
 //!
-//! - `keelson`: a Keelson store server started in-process on loopback, in
-//!   memory, one per case;
-//! - `etcd`: a real etcd (`/usr/bin/etcd`, Debian's `etcd-server`) started
-//!   on loopback with a temporary data directory, one per case; each case
-//!   prints why it skips when the binary is absent.
+//! - `embedded`: a Keelson store member in memory, used in-process as an
+//!   `EmbeddedStore`, one per case;
+//! - `keelson`: [`RemoteStore`] talking to a Keelson store server started
+//!   in-process on loopback, in memory, one per case;
+//! - `etcd`: [`RemoteStore`] talking to a real etcd (`/usr/bin/etcd`,
+//!   Debian's `etcd-server`) started on loopback with a temporary data
+//!   directory, one per case; each case prints why it skips when the
+//!   binary is absent.
+//!
+//! All run with their default limits, and send watch progress
+//! notifications every [`PROGRESS_NOTIFY_INTERVAL`], well within what the
+//! progress case waits.
 //!
 //! [`Store`]: keelson_store::store::Store
 
@@ -17,8 +24,9 @@ use std::time::{Duration, Instant};
 
 use keelson_store::client::RemoteStore;
 use keelson_store::pb::etcdserverpb::RangeRequest;
-use keelson_store::server::{self, Server};
+use keelson_store::server::{self, EmbeddedStore, Server};
 use keelson_store::store::Store;
+use keelson_store::watch;
 use tokio::sync::oneshot;
 
 /// A Keelson store server serving in a task, and a client of it; dropping
@@ -36,8 +44,13 @@ impl Deref for Keelson {
     }
 }
 
+/// How often both stores send watch progress notifications.
+const PROGRESS_NOTIFY_INTERVAL: Duration = Duration::from_millis(200);
+
 async fn keelson() -> Option<Keelson> {
-    let server = Server::new(server::Config::default()).expect("an in-memory server starts");
+    let watch = watch::Config::default().progress_notify_interval(PROGRESS_NOTIFY_INTERVAL);
+    let config = server::Config::default().watch(watch);
+    let server = Server::new(config).expect("an in-memory server starts");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -50,6 +63,31 @@ async fn keelson() -> Option<Keelson> {
 
 mod keelson {
     keelson_store::conformance_tests!(super::keelson);
+}
+
+/// A Keelson store member used in-process, with no network hop; dropping it
+/// stops the member.
+struct Embedded {
+    store: EmbeddedStore,
+    _server: Server,
+}
+
+impl Deref for Embedded {
+    type Target = EmbeddedStore;
+
+    fn deref(&self) -> &EmbeddedStore {
+        &self.store
+    }
+}
+
+async fn embedded() -> Option<Embedded> {
+    let watch = watch::Config::default().progress_notify_interval(PROGRESS_NOTIFY_INTERVAL);
+    let server = Server::new(server::Config::default().watch(watch)).expect("a member starts");
+    Some(Embedded { store: server.embedded(), _server: server })
+}
+
+mod embedded {
+    keelson_store::conformance_tests!(super::embedded);
 }
 
 /// Where Debian's `etcd-server` puts etcd.
@@ -118,6 +156,10 @@ async fn etcd() -> Option<Etcd> {
         .arg(format!("--listen-peer-urls={peer}"))
         .arg(format!("--initial-advertise-peer-urls={peer}"))
         .arg(format!("--initial-cluster=conformance={peer}"))
+        .arg(format!(
+            "--experimental-watch-progress-notify-interval={}ms",
+            PROGRESS_NOTIFY_INTERVAL.as_millis()
+        ))
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log);

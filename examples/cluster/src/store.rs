@@ -11,6 +11,7 @@
 //! | `--initial-cluster-token` | `member_id` and `cluster_id`, derived as etcd derives them |
 //! | `--max-request-bytes` | `limits.max_request_bytes` |
 //! | `--max-txn-ops` | `limits.max_txn_ops` |
+//! | `--quota-backend-bytes` | `quota_backend_bytes` |
 //!
 //! `--listen-client-urls` is where this process listens; only plain
 //! `http://` and a single URL for now. Port 0 lets the system pick a port.
@@ -83,6 +84,13 @@ pub(crate) struct Args {
     /// transaction may hold.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_txn_ops)]
     max_txn_ops: usize,
+
+    /// Space quota of the database, in bytes: 0 for the default of 2 GiB,
+    /// a negative value for none. A write that would take the database to
+    /// it is refused and raises the NOSPACE alarm, which refuses writes
+    /// until `etcdctl alarm disarm`.
+    #[arg(long, value_name = "BYTES", default_value_t = 0, allow_negative_numbers = true)]
+    quota_backend_bytes: i64,
 }
 
 impl Args {
@@ -106,7 +114,8 @@ impl Args {
                 Limits::default()
                     .max_request_bytes(self.max_request_bytes)
                     .max_txn_ops(self.max_txn_ops),
-            );
+            )
+            .quota_backend_bytes(self.quota_backend_bytes);
         match &self.data_dir {
             Some(dir) => config.data_dir(dir.clone()),
             None => config,
@@ -331,6 +340,7 @@ mod tests {
             "--initial-cluster-token=prod",
             "--max-request-bytes=1024",
             "--max-txn-ops=7",
+            "--quota-backend-bytes=1048576",
         ])
         .config();
         let member_id = etcd_member_id(&["http://10.0.0.1:2380".into()], "prod");
@@ -341,9 +351,20 @@ mod tests {
             .peer_urls(["http://10.0.0.1:2380"])
             .member_id(member_id)
             .cluster_id(etcd_cluster_id(&[member_id]))
-            .limits(Limits::default().max_request_bytes(1024).max_txn_ops(7));
+            .limits(Limits::default().max_request_bytes(1024).max_txn_ops(7))
+            .quota_backend_bytes(1 << 20);
         assert_eq!(config, expected);
         assert_ne!(member_id, server::Config::default().member_id);
+    }
+
+    #[test]
+    fn a_negative_quota_disables_it_as_in_etcd() {
+        let separate: &[&str] = &["--quota-backend-bytes", "-1"];
+        for flags in [separate, &["--quota-backend-bytes=-1"]] {
+            let config = args(flags).config();
+            assert_eq!(config.quota_backend_bytes, -1, "{flags:?}");
+            assert_eq!(config.quota().limit(), None, "{flags:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `keelson store` as a process: it serves the etcd v3 protocol on the URL
 //! it is given, says when it is ready, shuts down gracefully on SIGTERM,
-//! keeps its data in `--data-dir` across restarts, and refuses wrong flags
-//! with the configuration's own messages.
+//! keeps its data in `--data-dir` across restarts, enforces
+//! `--quota-backend-bytes` with a NOSPACE alarm that survives a restart,
+//! and refuses wrong flags with the configuration's own messages.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -11,7 +12,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use keelson_store::pb::etcdserverpb::kv_client::KvClient;
-use keelson_store::pb::etcdserverpb::{PutRequest, RangeRequest};
+use keelson_store::pb::etcdserverpb::maintenance_client::MaintenanceClient;
+use keelson_store::pb::etcdserverpb::{
+    AlarmMember, AlarmRequest, AlarmType, PutRequest, RangeRequest, StatusRequest,
+};
 
 /// How long a member may take to start or to stop.
 const DEADLINE: Duration = Duration::from_secs(30);
@@ -29,11 +33,17 @@ impl Member {
     /// Starts a member on `data_dir`, on a port the system picks, and waits
     /// for its ready line.
     fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &[])
+    }
+
+    /// [`start`](Member::start) with more flags.
+    fn start_with(data_dir: &Path, flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_keelson"))
             .arg("store")
             .arg("--data-dir")
             .arg(data_dir)
             .args(["--listen-client-urls", "http://127.0.0.1:0"])
+            .args(flags)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -76,6 +86,10 @@ impl Member {
 
     async fn kv(&self) -> KvClient<tonic::transport::Channel> {
         KvClient::connect(self.url.clone()).await.expect("the member accepts clients")
+    }
+
+    async fn maintenance(&self) -> MaintenanceClient<tonic::transport::Channel> {
+        MaintenanceClient::connect(self.url.clone()).await.expect("the member accepts clients")
     }
 
     /// Sends SIGTERM (through `kill(1)`: this crate has no unsafe code).
@@ -196,6 +210,51 @@ async fn a_second_sigterm_ends_a_shutdown_held_up_by_a_stalled_client() {
     drop(stalled);
 }
 
+#[tokio::test]
+async fn the_quota_flag_raises_an_alarm_that_outlives_the_process() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = dir.path().join("member");
+    let quota = ["--quota-backend-bytes", "300000"];
+
+    let mut member = Member::start_with(&data_dir, &quota);
+    let mut kv = member.kv().await;
+    let mut refused = None;
+    for i in 0..2_000 {
+        let put =
+            PutRequest { key: format!("k{i}").into(), value: vec![0; 4096], ..Default::default() };
+        if let Err(status) = kv.put(put).await {
+            refused = Some(status);
+            break;
+        }
+    }
+    let refused = refused.expect("the quota refuses a put");
+    assert_eq!(
+        (refused.code(), refused.message()),
+        (tonic::Code::ResourceExhausted, "etcdserver: mvcc: database space exceeded")
+    );
+    let mut maintenance = member.maintenance().await;
+    let status = maintenance.status(StatusRequest {}).await.expect("status").into_inner();
+    assert_eq!(status.db_size_quota, 300_000);
+    let member_id = status.header.expect("a header").member_id;
+    let nospace = AlarmMember { member_id, alarm: AlarmType::Nospace as i32 };
+    assert_eq!(status.errors, [format!("memberID:{member_id} alarm:NOSPACE ")]);
+    drop((kv, maintenance));
+    member.terminate();
+    assert!(member.wait().await.success(), "stderr:\n{}", member.stderr());
+
+    // Without a quota, the alarm raised before still refuses writes.
+    let member = Member::start_with(&data_dir, &["--quota-backend-bytes=-1"]);
+    let mut kv = member.kv().await;
+    let mut maintenance = member.maintenance().await;
+    let list = maintenance.alarm(AlarmRequest::default()).await.expect("alarm list");
+    assert_eq!(list.into_inner().alarms, [nospace]);
+    let tiny = PutRequest { key: b"tiny".to_vec(), ..Default::default() };
+    assert_eq!(kv.put(tiny.clone()).await.unwrap_err().code(), tonic::Code::ResourceExhausted);
+    let disarm = AlarmRequest { action: 2, member_id, alarm: AlarmType::Nospace as i32 };
+    maintenance.alarm(disarm).await.expect("alarm disarm");
+    kv.put(tiny).await.expect("writes work once disarmed");
+}
+
 /// Runs `keelson store` with `flags`, expecting it to refuse them at once.
 fn refused(flags: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_keelson"))
@@ -259,6 +318,16 @@ fn flags_clap_cannot_parse_are_refused_by_clap() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("invalid value 'many' for '--max-txn-ops <N>'"), "{stderr}");
+    let output = Command::new(env!("CARGO_BIN_EXE_keelson"))
+        .args(["store", "--quota-backend-bytes", "2GiB"])
+        .output()
+        .expect("keelson runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("invalid value '2GiB' for '--quota-backend-bytes <BYTES>'"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -278,6 +347,7 @@ fn help_explains_every_flag() {
         "--initial-cluster-token <TOKEN>",
         "--max-request-bytes <BYTES>",
         "--max-txn-ops <N>",
+        "--quota-backend-bytes <BYTES>",
     ] {
         let line = help.lines().position(|line| line.trim_start().starts_with(flag));
         let line = line.unwrap_or_else(|| panic!("{flag} missing from:\n{help}"));

@@ -56,6 +56,7 @@ impl Request {
                 grant.encoded_len()
             }
             Self::LeaseRevoke(revoke) => revoke.encoded_len(),
+            Self::Alarm(alarm) => alarm.encoded_len(),
         };
         if size > limits.max_request_bytes {
             return Err(Error::RequestTooLarge);
@@ -131,12 +132,16 @@ struct Deleted<'a> {
 }
 
 impl Deleted<'_> {
+    /// Whether a put of `key` overlaps this delete, as etcd's check sees
+    /// it: a range is `[key, range_end)` compared byte by byte, so a range
+    /// end of `"\0"` (every key from `key` on, when deleting) overlaps
+    /// nothing here, nor does a range whose end is not after its key. etcd
+    /// 3.4 accepts such a delete next to puts of keys it covers, and runs
+    /// the operations in order; so do we, since every member must refuse
+    /// exactly what etcd refuses.
     fn contains(&self, key: &[u8]) -> bool {
         match self.range_end {
             [] => self.key == key,
-            // Every key from `key` on. (etcd's interval tree reads "\0" as an
-            // empty interval and misses this overlap; we refuse it.)
-            [0] => self.key <= key,
             end => self.key <= key && key < end,
         }
     }
@@ -217,8 +222,16 @@ mod tests {
             ("delete then put", vec![delete_op("a", ""), put_op("a", "1")], Err(DUPLICATE)),
             ("put in deleted range", vec![put_op("b", "1"), delete_op("a", "c")], Err(DUPLICATE)),
             ("put at range end", vec![put_op("c", "1"), delete_op("a", "c")], Ok(())),
-            ("put after \\0 range", vec![put_op("z", "1"), delete_op("b", "\0")], Err(DUPLICATE)),
+            // etcd's interval check sees no overlap with a "\0" range end.
+            ("put after \\0 range", vec![put_op("z", "1"), delete_op("b", "\0")], Ok(())),
+            ("put at \\0 range's key", vec![delete_op("b", "\0"), put_op("b", "1")], Ok(())),
             ("put before \\0 range", vec![put_op("a", "1"), delete_op("b", "\0")], Ok(())),
+            ("put in inverted range", vec![put_op("b", "1"), delete_op("c", "a")], Ok(())),
+            (
+                "outer put beside nested \\0 delete",
+                vec![put_op("z", "1"), nested(vec![delete_op("a", "\0")], vec![])],
+                Ok(()),
+            ),
             ("overlapping deletes", vec![delete_op("a", "c"), delete_op("b", "")], Ok(())),
             (
                 "nested put twice",

@@ -67,6 +67,11 @@ pub enum Error {
     /// seconds.
     #[error("etcdserver: too large lease TTL")]
     LeaseTtlTooLarge,
+    /// The database is over its space quota, or a NOSPACE alarm is active,
+    /// and the request could grow it (a put, a transaction with puts, a
+    /// lease grant).
+    #[error("etcdserver: mvcc: database space exceeded")]
+    NoSpace,
     /// Fatal: the engine could not reach or read its disk.
     #[error(transparent)]
     Storage(mvcc::Error),
@@ -92,6 +97,7 @@ impl Error {
             }
             Self::LeaseNotFound => Code::NotFound,
             Self::LeaseExists => Code::FailedPrecondition,
+            Self::NoSpace => Code::ResourceExhausted,
             Self::Storage(_) => Code::Internal,
         }
     }
@@ -158,6 +164,7 @@ mod tests {
             (Error::LeaseNotFound, "etcdserver: requested lease not found", Code::NotFound),
             (Error::LeaseExists, "etcdserver: lease already exists", Code::FailedPrecondition),
             (Error::LeaseTtlTooLarge, "etcdserver: too large lease TTL", Code::OutOfRange),
+            (Error::NoSpace, "etcdserver: mvcc: database space exceeded", Code::ResourceExhausted),
         ];
         for (error, message, code) in cases {
             assert_eq!(error.to_string(), message);

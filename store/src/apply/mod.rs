@@ -94,8 +94,15 @@
 //! (also inside a transaction) naming a lease that is not granted fails
 //! with [`Error::LeaseNotFound`].
 //!
-//! What is not here yet: the space quota.
+//! # Space quota and alarms
+//!
+//! [`Quota`] and [`cost`] decide, before a request is proposed, whether the
+//! database has room for it; if not, the member proposes a NOSPACE alarm
+//! ([`Request::Alarm`], applied like any request) instead. While a NOSPACE alarm is active,
+//! [`Applier::apply`] refuses every request that could grow the database
+//! with [`Error::NoSpace`]. The [`alarm`] module has the whole protocol.
 
+pub mod alarm;
 mod check;
 mod error;
 mod lease;
@@ -106,12 +113,14 @@ mod testing;
 mod tests;
 mod txn;
 
+pub use alarm::{Quota, cost};
 pub use error::{Error, Result};
 
 use crate::pb::etcdserverpb::{
-    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse,
-    LeaseGrantRequest, LeaseGrantResponse, LeaseRevokeRequest, LeaseRevokeResponse, PutRequest,
-    PutResponse, RangeRequest, RangeResponse, TxnRequest, TxnResponse,
+    AlarmRequest, AlarmResponse, CompactionRequest, CompactionResponse, DeleteRangeRequest,
+    DeleteRangeResponse, LeaseGrantRequest, LeaseGrantResponse, LeaseRevokeRequest,
+    LeaseRevokeResponse, PutRequest, PutResponse, RangeRequest, RangeResponse, TxnRequest,
+    TxnResponse,
 };
 use crate::{lease as lessor, mvcc};
 
@@ -199,6 +208,9 @@ pub enum Request {
     LeaseGrant(LeaseGrantRequest),
     /// Revoke a lease and delete the keys attached to it, in one revision.
     LeaseRevoke(LeaseRevokeRequest),
+    /// List, raise or clear an alarm (see [`alarm`]); the member proposes
+    /// its NOSPACE alarm itself when a write finds no room.
+    Alarm(AlarmRequest),
 }
 
 /// The answer to a [`Request`], of the same kind.
@@ -216,6 +228,8 @@ pub enum Response {
     LeaseGrant(LeaseGrantResponse),
     /// The answer to [`Request::LeaseRevoke`].
     LeaseRevoke(LeaseRevokeResponse),
+    /// The answer to [`Request::Alarm`].
+    Alarm(AlarmResponse),
 }
 
 /// An applied request.
@@ -298,7 +312,8 @@ impl<'a> Applier<'a> {
     /// with `ignore_value` or `ignore_lease` on a missing key,
     /// [`Error::LeaseNotFound`] for a put naming a lease that is not granted
     /// or a revocation of one, [`Error::LeaseExists`] for a grant of an id
-    /// in use,
+    /// in use, [`Error::NoSpace`] for a request that could grow the database
+    /// while a NOSPACE alarm is active (see [`alarm`]),
     /// [`Error::Compacted`] and [`Error::FutureRevision`] for a range in a
     /// transaction or a compaction at a revision that cannot be read, and
     /// the fatal [`Error::Storage`]. Only the fatal error leaves the index
@@ -327,21 +342,26 @@ impl<'a> Applier<'a> {
         index: u64,
         request: Request,
     ) -> Result<Option<Applied>> {
-        if let Request::Compaction(compaction) = &request {
-            return Self::compact(batch, index, compaction, self.header);
+        match &request {
+            Request::Compaction(compaction) => {
+                return Self::compact(batch, index, compaction, self.header);
+            }
+            Request::Alarm(alarm) => return self.alarm_in(batch, index, alarm),
+            _ => {}
         }
         let Some(mut write) = batch.write(index)? else {
             return Ok(None);
         };
-        let outcome =
-            request.check(&self.limits).and_then(|()| execute(&mut write, &request, &self.leases));
+        let outcome = (request.check(&self.limits))
+            .and_then(|()| alarm::check_capped(&write, &request))
+            .and_then(|()| execute(&mut write, &request, &self.leases));
         let (response, lease) = match outcome {
             Ok(outcome) => outcome,
             Err(error) if error.is_fatal() => return Err(error),
             Err(error) => {
                 // Record the index without the request's changes. Checks
                 // run before anything is written, so there should be none.
-                if write.has_changes() || write.has_lease_changes() {
+                if write.has_changes() || write.has_lease_changes() || write.has_alarm_changes() {
                     drop(write);
                     record(batch, index)?;
                 } else {
@@ -359,6 +379,7 @@ impl<'a> Applier<'a> {
             Response::Compaction(_) => Response::Compaction(CompactionResponse { header }),
             Response::LeaseGrant(r) => Response::LeaseGrant(LeaseGrantResponse { header, ..r }),
             Response::LeaseRevoke(_) => Response::LeaseRevoke(LeaseRevokeResponse { header }),
+            Response::Alarm(r) => Response::Alarm(AlarmResponse { header, ..r }),
         };
         Ok(Some(Applied { response, events, revision, lease }))
     }
@@ -405,17 +426,19 @@ fn execute(
         Request::Txn(txn) => txn::plan(write, txn, &mut path)?,
         Request::LeaseGrant(grant) => return lease::grant(write, grant, leases),
         Request::LeaseRevoke(revoke) => return lease::revoke(write, revoke),
-        Request::DeleteRange(_) | Request::Compaction(_) => {}
+        Request::DeleteRange(_) | Request::Compaction(_) | Request::Alarm(_) => {}
     }
     let mut exec = txn::Exec { write, path: path.into_iter() };
     let response = match request {
         Request::Put(put) => Response::Put(exec.put(put)?),
         Request::DeleteRange(delete) => Response::DeleteRange(exec.delete(delete)?),
         Request::Txn(txn) => Response::Txn(exec.txn(txn)?),
-        // Compactions are applied by `Applier::compact`, leases above.
-        Request::Compaction(_) | Request::LeaseGrant(_) | Request::LeaseRevoke(_) => {
-            Response::Compaction(CompactionResponse::default())
-        }
+        // Compactions and alarms are applied by `Applier::apply_in`,
+        // leases above.
+        Request::Compaction(_)
+        | Request::Alarm(_)
+        | Request::LeaseGrant(_)
+        | Request::LeaseRevoke(_) => Response::Compaction(CompactionResponse::default()),
     };
     Ok((response, None))
 }

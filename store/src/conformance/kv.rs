@@ -1,4 +1,5 @@
-//! KV cases: put, range, delete, txn and compaction.
+//! KV cases: put, range, delete, txn (limits and duplicate keys included)
+//! and compaction.
 
 use super::{get, keys, prefix_end, put, range, revision_of, within};
 use crate::pb::etcdserverpb::compare::{CompareResult, CompareTarget, TargetUnion};
@@ -424,4 +425,335 @@ pub async fn compact_errors(store: &dyn Store) {
         let again = within("compact", store.compact(compact(revision))).await.unwrap_err();
         assert!(matches!(again, Error::Compacted { .. }), "{again:?}");
     }
+}
+
+/// A delete operation for a txn branch (`range_end` as in
+/// [`DeleteRangeRequest`]).
+#[must_use]
+pub fn delete_op(key: &str, range_end: &[u8]) -> RequestOp {
+    let delete = DeleteRangeRequest {
+        key: key.into(),
+        range_end: range_end.to_vec(),
+        ..DeleteRangeRequest::default()
+    };
+    RequestOp { request: Some(request_op::Request::RequestDeleteRange(delete)) }
+}
+
+/// A nested txn without comparisons (so its success branch runs) for a
+/// txn branch.
+#[must_use]
+pub fn txn_op(success: Vec<RequestOp>, failure: Vec<RequestOp>) -> RequestOp {
+    let nested = TxnRequest { compare: Vec::new(), success, failure };
+    RequestOp { request: Some(request_op::Request::RequestTxn(nested)) }
+}
+
+async fn txn_error(store: &dyn Store, request: TxnRequest) -> Error {
+    match within("txn", store.txn(request)).await {
+        Ok(response) => panic!("the txn should fail, it answered {response:?}"),
+        Err(error) => error,
+    }
+}
+
+/// etcd's default limit on the size of one request (`--max-request-bytes`).
+pub const MAX_REQUEST_BYTES: usize = 3 * 512 * 1024;
+
+/// etcd's default limit on the operations of one txn branch
+/// (`--max-txn-ops`).
+pub const MAX_TXN_OPS: usize = 128;
+
+/// A request over the 1.5 MiB default limit is "request is too large" and
+/// writes nothing; a large request under it is served.
+pub async fn request_too_large(store: &dyn Store) {
+    let huge = PutRequest {
+        key: "big".into(),
+        value: vec![b'x'; MAX_REQUEST_BYTES + 1024],
+        ..PutRequest::default()
+    };
+    assert_eq!(within("put", store.put(huge)).await.unwrap_err(), Error::RequestTooLarge);
+    // Each put fits; the txn holding both does not.
+    let half = |key: &str| {
+        let value = vec![b'x'; MAX_REQUEST_BYTES / 2 + 1024];
+        let put = PutRequest { key: key.into(), value, ..PutRequest::default() };
+        RequestOp { request: Some(request_op::Request::RequestPut(put)) }
+    };
+    let both = TxnRequest {
+        compare: Vec::new(),
+        success: vec![half("half")],
+        failure: vec![half("other")],
+    };
+    assert_eq!(txn_error(store, both).await, Error::RequestTooLarge);
+    assert_eq!(get(store, "big").await, None, "the refused put wrote nothing");
+    assert_eq!(get(store, "half").await, None, "the refused txn wrote nothing");
+
+    let mebibyte = vec![b'x'; 1024 * 1024];
+    let large = PutRequest { key: "big".into(), value: mebibyte.clone(), ..PutRequest::default() };
+    within("put", store.put(large)).await.expect("1 MiB is under the limit");
+    assert_eq!(get(store, "big").await, Some(mebibyte));
+}
+
+/// A txn may hold 128 compares or operations per branch; one more is "too
+/// many operations", whichever part it is in, and a nested txn gets what
+/// its parent's widest part leaves.
+pub async fn txn_too_many_ops(store: &dyn Store) {
+    let puts = |n: usize| (0..n).map(|i| put_op(&format!("k/{i:03}"), "v")).collect::<Vec<_>>();
+    let full = TxnRequest { success: puts(MAX_TXN_OPS), ..TxnRequest::default() };
+    let response = txn(store, full).await;
+    assert_eq!(response.responses.len(), MAX_TXN_OPS);
+    assert_eq!(range(store, prefix("k/")).await.count, 128);
+
+    let many = MAX_TXN_OPS + 1;
+    let success = TxnRequest { success: puts(many), ..TxnRequest::default() };
+    assert_eq!(txn_error(store, success).await, Error::TooManyOps);
+    // Refused even though the failure branch would not run.
+    let failure = TxnRequest { failure: puts(many), ..TxnRequest::default() };
+    assert_eq!(txn_error(store, failure).await, Error::TooManyOps);
+    let compares = (0..many)
+        .map(|i| compare(&format!("k/{i:03}"), TargetUnion::Version(0), CompareResult::Greater))
+        .collect();
+    let compares = TxnRequest { compare: compares, ..TxnRequest::default() };
+    assert_eq!(txn_error(store, compares).await, Error::TooManyOps);
+    assert_eq!(get(store, "k/128").await, None, "the refused txns wrote nothing");
+
+    // 127 puts and a nested txn fill the branch: the nested txn gets none.
+    let mut branch = puts(MAX_TXN_OPS - 1);
+    branch.push(txn_op(vec![put_op("nested", "v")], Vec::new()));
+    let nested = TxnRequest { success: branch, ..TxnRequest::default() };
+    assert_eq!(txn_error(store, nested).await, Error::TooManyOps);
+    let mut branch = puts(MAX_TXN_OPS - 1);
+    branch.push(txn_op(Vec::new(), Vec::new()));
+    let empty_nested = TxnRequest { success: branch, ..TxnRequest::default() };
+    assert_eq!(txn(store, empty_nested).await.responses.len(), MAX_TXN_OPS);
+    assert_eq!(get(store, "nested").await, None);
+}
+
+/// A branch that writes one key twice — two puts, a put and a delete
+/// covering it, nested txns included — is "duplicate key", checked in both
+/// branches whichever runs; writes that cannot both happen are allowed.
+pub async fn txn_duplicate_key(store: &dyn Store) {
+    let written = revision_of(put(store, "b", "old").await.header.as_ref());
+    let refused = [
+        ("put twice", vec![put_op("a", "1"), put_op("a", "2")]),
+        ("put then delete it", vec![put_op("b", "1"), delete_op("b", b"")]),
+        ("delete then put it", vec![delete_op("b", b""), put_op("b", "1")]),
+        ("put inside a deleted range", vec![delete_op("a", b"c"), put_op("b", "1")]),
+        (
+            "nested put of an outer put",
+            vec![put_op("a", "1"), txn_op(vec![put_op("a", "2")], vec![])],
+        ),
+        (
+            "nested put inside an outer delete",
+            vec![delete_op("a", b"c"), txn_op(vec![], vec![put_op("b", "2")])],
+        ),
+        (
+            "outer put inside a nested delete",
+            vec![put_op("b", "1"), txn_op(vec![delete_op("a", b"c")], vec![])],
+        ),
+        (
+            "two nested txns put one key",
+            vec![txn_op(vec![put_op("a", "1")], vec![]), txn_op(vec![], vec![put_op("a", "2")])],
+        ),
+    ];
+    for (what, ops) in refused {
+        let success = TxnRequest { success: ops.clone(), ..TxnRequest::default() };
+        assert_eq!(txn_error(store, success).await, Error::DuplicateKey, "{what}");
+        let failure = TxnRequest { failure: ops, ..TxnRequest::default() };
+        assert_eq!(txn_error(store, failure).await, Error::DuplicateKey, "{what}, failure branch");
+    }
+    assert_eq!(get(store, "b").await.as_deref(), Some(&b"old"[..]), "nothing was written");
+    assert_eq!(get(store, "a").await, None);
+    let now = range(store, RangeRequest { key: "b".into(), ..RangeRequest::default() }).await;
+    assert_eq!(revision_of(now.header.as_ref()), written, "the refused txns were no revision");
+
+    let allowed = [
+        ("put at a deleted range's end", vec![delete_op("a", b"b"), put_op("b", "1")]),
+        ("overlapping deletes", vec![delete_op("a", b"c"), delete_op("b", b"")]),
+        (
+            "one key in both branches of a nested txn",
+            vec![txn_op(vec![put_op("a", "1")], vec![put_op("a", "2")])],
+        ),
+    ];
+    for (what, ops) in allowed {
+        let request = TxnRequest { success: ops, ..TxnRequest::default() };
+        let response = within("txn", store.txn(request)).await;
+        assert!(response.is_ok(), "{what}: {response:?}");
+    }
+    let request = TxnRequest {
+        compare: Vec::new(),
+        success: vec![put_op("a", "then")],
+        failure: vec![put_op("a", "else")],
+    };
+    txn(store, request).await;
+    assert_eq!(get(store, "a").await.as_deref(), Some(&b"then"[..]));
+}
+
+/// etcd's duplicate check reads a delete's range end "\0" (every key from
+/// `key` on) as an empty range, so such a delete may share a branch with
+/// puts of keys it covers; the operations then run in order.
+pub async fn txn_delete_from_key_beside_puts(store: &dyn Store) {
+    put(store, "a", "kept").await;
+    put(store, "b", "old").await;
+    let request = TxnRequest {
+        success: vec![put_op("z", "new"), delete_op("b", b"\0")],
+        ..TxnRequest::default()
+    };
+    let response = txn(store, request).await;
+    match &response.responses[..] {
+        [_, ResponseOp { response: Some(response_op::Response::ResponseDeleteRange(deleted)) }] => {
+            assert_eq!(deleted.deleted, 2, "the delete also removed the key put before it");
+        }
+        other => panic!("a put and a delete response, not {other:?}"),
+    }
+    assert_eq!(keys(&range(store, from_key("a")).await), ["a"]);
+
+    let request = TxnRequest {
+        success: vec![delete_op("a", b"\0"), put_op("a", "new")],
+        ..TxnRequest::default()
+    };
+    txn(store, request).await;
+    assert_eq!(keys(&range(store, from_key("a")).await), ["a"]);
+    assert_eq!(get(store, "a").await.as_deref(), Some(&b"new"[..]), "the put ran last");
+
+    // The same holds for such a delete in a nested txn.
+    let request = TxnRequest {
+        success: vec![put_op("y", "new"), txn_op(vec![delete_op("x", b"\0")], Vec::new())],
+        ..TxnRequest::default()
+    };
+    txn(store, request).await;
+    assert_eq!(keys(&range(store, from_key("a")).await), ["a"], "the nested delete ran last");
+}
+
+fn from_key(key: &str) -> RangeRequest {
+    RangeRequest { key: key.into(), range_end: vec![0], ..RangeRequest::default() }
+}
+
+/// Nested txns: every comparison, nested ones included, is evaluated
+/// before the txn writes anything; operations run in order, reads seeing
+/// the writes before them; everything is one revision; the responses nest
+/// as the requests do.
+pub async fn txn_nested(store: &dyn Store) {
+    use response_op::Response;
+
+    let before = revision_of(put(store, "k", "old").await.header.as_ref());
+    let nested = TxnRequest {
+        compare: vec![compare("k", TargetUnion::Value("old".into()), CompareResult::Equal)],
+        success: vec![get_op("k"), put_op("inner", "then")],
+        failure: vec![put_op("inner", "else")],
+    };
+    let request = TxnRequest {
+        compare: Vec::new(),
+        success: vec![
+            put_op("k", "new"),
+            RequestOp { request: Some(request_op::Request::RequestTxn(nested)) },
+            get_op("inner"),
+        ],
+        failure: Vec::new(),
+    };
+    let response = txn(store, request).await;
+    let written = revision_of(response.header.as_ref());
+    assert_eq!(written, before + 1, "one revision for the whole txn");
+    let value = |range: &crate::pb::etcdserverpb::RangeResponse| {
+        range.kvs.first().map(|kv| String::from_utf8_lossy(&kv.value).into_owned())
+    };
+    match &response.responses[..] {
+        [
+            ResponseOp { response: Some(Response::ResponsePut(_)) },
+            ResponseOp { response: Some(Response::ResponseTxn(inner)) },
+            ResponseOp { response: Some(Response::ResponseRange(after)) },
+        ] => {
+            assert!(inner.succeeded, "the nested comparison saw k before the outer put");
+            match &inner.responses[..] {
+                [
+                    ResponseOp { response: Some(Response::ResponseRange(seen)) },
+                    ResponseOp { response: Some(Response::ResponsePut(_)) },
+                ] => assert_eq!(value(seen).as_deref(), Some("new"), "reads see earlier writes"),
+                other => panic!("a range and a put response, not {other:?}"),
+            }
+            assert_eq!(value(after).as_deref(), Some("then"));
+        }
+        other => panic!("put, txn and range responses, not {other:?}"),
+    }
+    let inner = range(store, RangeRequest { key: "inner".into(), ..RangeRequest::default() }).await;
+    assert_eq!(inner.kvs[0].mod_revision, written);
+}
+
+/// A comparison with a range end holds only if it holds for every key in
+/// the range; over an empty range it compares a key with zero fields.
+pub async fn txn_compare_range(store: &dyn Store) {
+    put(store, "p/1", "a").await;
+    put(store, "p/2", "b").await;
+    put(store, "q", "a").await;
+    let over = |prefix: &str, target, result| Compare {
+        range_end: prefix_end(prefix),
+        ..compare(prefix, target, result)
+    };
+    assert!(cas(store, "r", over("p/", TargetUnion::Version(0), CompareResult::Greater)).await);
+    assert!(
+        !cas(store, "r", over("p/", TargetUnion::Value("a".into()), CompareResult::Equal)).await
+    );
+    assert!(cas(store, "r", over("p/", TargetUnion::Value("c".into()), CompareResult::Less)).await);
+    assert!(
+        cas(store, "r", over("none/", TargetUnion::Version(0), CompareResult::Equal)).await,
+        "an empty range has version 0"
+    );
+}
+
+/// Revision filters combine with each other, with sorting and with
+/// `limit` (which applies after them); `count` counts the keys in the range
+/// before the filters.
+pub async fn range_revision_filter_combinations(store: &dyn Store) {
+    let a = revision_of(put(store, "f/a", "1").await.header.as_ref());
+    let b = revision_of(put(store, "f/b", "1").await.header.as_ref());
+    let c = revision_of(put(store, "f/c", "1").await.header.as_ref());
+    let a2 = revision_of(put(store, "f/a", "2").await.header.as_ref());
+    let d = revision_of(put(store, "f/d", "1").await.header.as_ref());
+    assert!(a < b && b < c && c < a2 && a2 < d);
+    // f/a: created a, modified a2; f/b, f/c, f/d: created = modified.
+    let f = || prefix("f/");
+    let got = range(store, RangeRequest { min_mod_revision: c, max_create_revision: c, ..f() });
+    let got = got.await;
+    assert_eq!(keys(&got), ["f/a", "f/c"]);
+    assert_eq!(got.count, 4, "count is taken before the filters");
+    let filtered = async |request| keys(&range(store, request).await);
+    let request = RangeRequest { min_create_revision: b, max_mod_revision: c, ..f() };
+    assert_eq!(filtered(request).await, ["f/b", "f/c"]);
+    let request = RangeRequest { min_mod_revision: b, max_mod_revision: a2, ..f() };
+    assert_eq!(filtered(request).await, ["f/a", "f/b", "f/c"]);
+    let request = RangeRequest { min_create_revision: b, max_create_revision: c, ..f() };
+    assert_eq!(filtered(request).await, ["f/b", "f/c"]);
+
+    let request = RangeRequest { min_mod_revision: c, limit: 2, ..prefix("f/") };
+    let got = range(store, request).await;
+    assert_eq!(keys(&got), ["f/a", "f/c"], "the limit applies to what the filters keep");
+    assert!(got.more, "f/d was cut off");
+    let request = RangeRequest { min_create_revision: b, limit: 3, ..prefix("f/") };
+    let got = range(store, request).await;
+    assert_eq!((keys(&got), got.more), (vec!["f/b".into(), "f/c".into(), "f/d".into()], false));
+    let request = RangeRequest {
+        min_create_revision: b,
+        sort_target: SortTarget::Mod.into(),
+        sort_order: SortOrder::Descend.into(),
+        limit: 2,
+        ..prefix("f/")
+    };
+    let got = range(store, request).await;
+    assert_eq!((keys(&got), got.more), (vec!["f/d".into(), "f/c".into()], true));
+    let request = RangeRequest { min_mod_revision: d, count_only: true, ..prefix("f/") };
+    let got = range(store, request).await;
+    assert_eq!((got.kvs.len(), got.count), (0, 4));
+}
+
+/// A delete with range end "\0" removes every key from `key` on and
+/// returns them in key order.
+pub async fn delete_from_key_with_prev_kv(store: &dyn Store) {
+    for (key, value) in [("c", "3"), ("a", "1"), ("b", "2"), ("d", "4")] {
+        put(store, key, value).await;
+    }
+    let request = DeleteRangeRequest { key: "b".into(), range_end: vec![0], prev_kv: true };
+    let deleted = within("delete", store.delete_range(request)).await.unwrap();
+    assert_eq!(deleted.deleted, 3);
+    let prev: Vec<_> =
+        deleted.prev_kvs.iter().map(|kv| (kv.key.clone(), kv.value.clone())).collect();
+    let want = [("b", "2"), ("c", "3"), ("d", "4")].map(|(k, v)| (k.into(), v.into()));
+    assert_eq!(prev, want);
+    assert_eq!(keys(&range(store, from_key("a")).await), ["a"]);
 }

@@ -1,4 +1,5 @@
-//! Lease cases: grant, time-to-live, list, attach, keep-alive, revoke.
+//! Lease cases: grant, time-to-live, list, attach, keep-alive, revoke, and
+//! `ignore_lease`.
 
 use super::kv::{cas, compare};
 use super::{collect_events, get, keys, prefix_end, put, range, revision_of, within};
@@ -169,4 +170,75 @@ pub async fn txn_compare_lease(store: &dyn Store) {
     );
     put_with_lease(store, "k", id).await.unwrap();
     assert!(!cas(store, "k", on(id, CompareResult::NotEqual)).await);
+}
+
+/// A revoked lease is gone for every use: keep-alive and attaching keys
+/// are "lease not found", time-to-live answers TTL -1, and it is no longer
+/// listed.
+pub async fn lease_revoked_is_lease_not_found(store: &dyn Store) {
+    let id = grant(store).await;
+    let kept = grant(store).await;
+    within("revoke", store.lease_revoke(LeaseRevokeRequest { id })).await.unwrap();
+    let keep_alive = store.lease_keep_alive(LeaseKeepAliveRequest { id });
+    assert_eq!(within("keep alive", keep_alive).await.unwrap_err(), Error::LeaseNotFound);
+    assert_eq!(put_with_lease(store, "k", id).await.unwrap_err(), Error::LeaseNotFound);
+    assert_eq!(get(store, "k").await, None, "the put did not happen");
+    let ttl = store.lease_time_to_live(LeaseTimeToLiveRequest { id, keys: true });
+    let ttl = within("ttl", ttl).await.unwrap();
+    assert_eq!((ttl.ttl, ttl.keys.len()), (-1, 0));
+    assert_eq!(leases(store).await, [kept], "only the other lease is left");
+    let renewed = store.lease_keep_alive(LeaseKeepAliveRequest { id: kept });
+    assert_eq!(within("keep alive", renewed).await.unwrap().ttl, TTL);
+}
+
+/// etcd's largest lease TTL is 9,000,000,000 seconds; above it a grant is
+/// "too large lease TTL".
+pub async fn lease_grant_ttl_too_large(store: &dyn Store) {
+    const MAX_TTL: i64 = 9_000_000_000;
+    let request = LeaseGrantRequest { ttl: MAX_TTL + 1, id: 0 };
+    let refused = within("grant", store.lease_grant(request)).await.unwrap_err();
+    assert_eq!(refused, Error::LeaseTtlTooLarge);
+    assert!(leases(store).await.is_empty(), "nothing was granted");
+    let request = LeaseGrantRequest { ttl: MAX_TTL, id: 0 };
+    let granted = within("grant", store.lease_grant(request)).await.unwrap();
+    assert_eq!(granted.ttl, MAX_TTL);
+    let request = LeaseTimeToLiveRequest { id: granted.id, keys: false };
+    let live = within("ttl", store.lease_time_to_live(request)).await.unwrap();
+    assert_eq!(live.granted_ttl, MAX_TTL);
+    assert!(0 < live.ttl && live.ttl <= MAX_TTL, "remaining TTL {}", live.ttl);
+}
+
+/// `ignore_lease` rewrites a key keeping its lease; it refuses a lease
+/// given with it and a key that does not exist. A plain put detaches the
+/// key from its lease.
+pub async fn put_ignore_lease_keeps_lease(store: &dyn Store) {
+    let id = grant(store).await;
+    put_with_lease(store, "k", id).await.unwrap();
+    let rewrite = |value: &str, lease| PutRequest {
+        key: "k".into(),
+        value: value.into(),
+        lease,
+        ignore_lease: true,
+        ..PutRequest::default()
+    };
+    within("put", store.put(rewrite("v2", 0))).await.unwrap();
+    let got = range(store, RangeRequest { key: "k".into(), ..RangeRequest::default() }).await;
+    assert_eq!((&got.kvs[0].value[..], got.kvs[0].lease), (&b"v2"[..], id));
+    let live = within("ttl", store.lease_time_to_live(LeaseTimeToLiveRequest { id, keys: true }))
+        .await
+        .unwrap();
+    assert_eq!(live.keys, [b"k".to_vec()]);
+
+    let with_lease = within("put", store.put(rewrite("v3", id))).await.unwrap_err();
+    assert_eq!(with_lease, Error::LeaseProvided);
+    let missing = PutRequest { key: "missing".into(), ..rewrite("v", 0) };
+    assert_eq!(within("put", store.put(missing)).await.unwrap_err(), Error::KeyNotFound);
+
+    put(store, "k", "v4").await;
+    let got = range(store, RangeRequest { key: "k".into(), ..RangeRequest::default() }).await;
+    assert_eq!(got.kvs[0].lease, 0, "a plain put detaches the key");
+    let live = within("ttl", store.lease_time_to_live(LeaseTimeToLiveRequest { id, keys: true }))
+        .await
+        .unwrap();
+    assert!(live.keys.is_empty(), "the lease lost its key: {:?}", live.keys);
 }

@@ -11,6 +11,13 @@
 //! MUST only rely on etcd's documented behaviour: the same suite runs
 //! against a real etcd, which is what shows the semantics are etcd's.
 //!
+//! The store under test MUST run with etcd's default limits (requests of
+//! at most 1.5 MiB, at most 128 operations per txn branch) and MUST send
+//! watch progress notifications more often than [`STEP_DEADLINE`] (etcd:
+//! `--experimental-watch-progress-notify-interval=200ms`; Keelson: the
+//! `progress_notify_interval` of its [`watch::Config`](crate::watch::Config)),
+//! since a case waits for one.
+//!
 //! [`conformance_tests!`](crate::conformance_tests) expands to one
 //! `#[tokio::test]` per case. It is given an `async fn` making a fresh
 //! store, which returns `Option<S>` where `&*s` is a `&dyn Store` or a
@@ -195,6 +202,14 @@ macro_rules! conformance_tests {
             txn_failure_branch_reads,
             compaction_drops_history,
             compact_errors,
+            request_too_large,
+            txn_too_many_ops,
+            txn_duplicate_key,
+            txn_delete_from_key_beside_puts,
+            txn_nested,
+            txn_compare_range,
+            range_revision_filter_combinations,
+            delete_from_key_with_prev_kv,
         );
     };
     (@watch $make:path, $attrs:tt) => {
@@ -205,6 +220,12 @@ macro_rules! conformance_tests {
             watch_prev_kv,
             watch_filters,
             watch_compacted_revision,
+            watch_cancel,
+            watch_progress_notify,
+            watch_fragment,
+            watch_slow_reader,
+            watch_future_start_revision,
+            watch_key_and_range,
         );
     };
     (@lease $make:path, $attrs:tt) => {
@@ -215,6 +236,9 @@ macro_rules! conformance_tests {
             lease_expiry_deletes_keys,
             lease_unknown_is_lease_not_found,
             txn_compare_lease,
+            lease_revoked_is_lease_not_found,
+            lease_grant_ttl_too_large,
+            put_ignore_lease_keeps_lease,
         );
     };
     (@cases $make:path, $group:ident $attrs:tt $($case:ident),* $(,)?) => {

@@ -1,35 +1,44 @@
 //! Persistence on redb.
 //!
-//! Three tables:
+//! Four tables:
 //!
 //! - `revisions`: `(main, sub)` → an encoded [`Entry`] (the key and either
 //!   the key-value pair or a tombstone), one row per change;
 //! - `leases`: lease id → its granted TTL in seconds, one row per live lease
 //!   (the keys attached to a lease are the live keys whose stored `lease` is
 //!   its id, so they need no table);
+//! - `alarms`: `(member id, alarm type)` → nothing, one row per active
+//!   alarm;
 //! - `meta`: the current revision, the compact revision, the applied index,
 //!   the highest lease id ever granted and the format version.
 //!
-//! Every write commits its rows, its lease grants and revocations and the
-//! meta values that change with it in one redb transaction, so the applied
-//! index always matches the data. (A database written before the `leases`
-//! table existed gets an empty one when it is opened: same format version.)
+//! Every write commits its rows, its lease grants and revocations, its
+//! alarm changes and the meta values that change with it in one redb
+//! transaction, so the applied index always matches the data. (A database
+//! written before the `leases` or `alarms` table existed gets an empty one
+//! when it is opened: same format version.)
+//!
+//! The size of the database ([`Backend::size`]) is the length of its file,
+//! or of the memory an in-memory database holds: what a space quota is
+//! measured against.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use redb::{
-    Database, Durability, ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition,
-    backends::InMemoryBackend,
+    Database, Durability, ReadOnlyTable, ReadableDatabase, ReadableTable, StorageBackend,
+    TableDefinition, backends::InMemoryBackend,
 };
 
 use super::codec::{Crc32c, Entry};
-use super::{Error, KeyValue, Result, Revision};
+use super::{Alarm, Error, KeyValue, Result, Revision};
 
 const REVISIONS: TableDefinition<(i64, i64), &[u8]> = TableDefinition::new("revisions");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const LEASES: TableDefinition<i64, i64> = TableDefinition::new("leases");
+const ALARMS: TableDefinition<(u64, i32), ()> = TableDefinition::new("alarms");
 
 const FORMAT: &str = "format";
 const FORMAT_VERSION: u64 = 1;
@@ -59,12 +68,78 @@ impl Default for Meta {
 /// A lease grant (`Some(ttl)`) or revocation (`None`) of one write.
 pub(crate) type LeaseChange = (i64, Option<i64>);
 
+/// An alarm raised (`true`) or cleared (`false`) by one write.
+pub(crate) type AlarmChange = (Alarm, bool);
+
+/// What one write commits besides its changes to keys.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Side<'a> {
+    /// Lease grants and revocations, in order.
+    pub(crate) leases: &'a [LeaseChange],
+    /// Alarms raised and cleared, in order.
+    pub(crate) alarms: &'a [AlarmChange],
+}
+
+/// What a database holds, as read when it is opened.
+#[derive(Debug, Default)]
+pub(crate) struct Loaded {
+    /// The counters.
+    pub(crate) meta: Meta,
+    /// The live leases: id → granted TTL.
+    pub(crate) leases: BTreeMap<i64, i64>,
+    /// The active alarms.
+    pub(crate) alarms: BTreeSet<Alarm>,
+}
+
 /// The redb database of one store.
 #[derive(Debug)]
 pub(crate) struct Backend {
     db: Database,
     /// How many commits waited for the disk.
     syncs: AtomicU64,
+    /// Where its size is measured.
+    size: Size,
+}
+
+/// Where the size of a database is measured.
+#[derive(Debug)]
+enum Size {
+    /// The length of its file.
+    File(PathBuf),
+    /// The length of its memory, as [`Measured`] records it.
+    Memory(Arc<AtomicU64>),
+}
+
+/// redb's in-memory storage, recording its length where the store can read
+/// it (the database owns its storage and does not tell).
+#[derive(Debug)]
+struct Measured {
+    inner: InMemoryBackend,
+    len: Arc<AtomicU64>,
+}
+
+impl StorageBackend for Measured {
+    fn len(&self) -> std::io::Result<u64> {
+        self.inner.len()
+    }
+
+    fn read(&self, offset: u64, out: &mut [u8]) -> std::io::Result<()> {
+        self.inner.read(offset, out)
+    }
+
+    fn set_len(&self, len: u64) -> std::io::Result<()> {
+        self.inner.set_len(len)?;
+        self.len.store(len, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn sync_data(&self) -> std::io::Result<()> {
+        self.inner.sync_data()
+    }
+
+    fn write(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
+        self.inner.write(offset, data)
+    }
 }
 
 fn revision_u64(revision: i64) -> u64 {
@@ -75,24 +150,27 @@ impl Backend {
     /// Opens the database file at `path`, creating it if it does not exist.
     pub(crate) fn open(path: &Path) -> Result<Self> {
         let db = Database::create(path).map_err(Error::storage("open the database file"))?;
-        Self::init(db)
+        Self::init(db, Size::File(path.to_owned()))
     }
 
     /// A database that lives in memory only.
     pub(crate) fn in_memory() -> Result<Self> {
+        let len = Arc::new(AtomicU64::new(0));
+        let storage = Measured { inner: InMemoryBackend::new(), len: Arc::clone(&len) };
         let db = Database::builder()
-            .create_with_backend(InMemoryBackend::new())
+            .create_with_backend(storage)
             .map_err(Error::storage("create an in-memory database"))?;
-        Self::init(db)
+        Self::init(db, Size::Memory(len))
     }
 
     /// Creates the tables of a new database, or checks the format of an
     /// existing one.
-    fn init(db: Database) -> Result<Self> {
+    fn init(db: Database, size: Size) -> Result<Self> {
         let txn = db.begin_write().map_err(Error::storage("begin a write"))?;
         {
             txn.open_table(REVISIONS).map_err(Error::storage("open the revisions table"))?;
             txn.open_table(LEASES).map_err(Error::storage("open the leases table"))?;
+            txn.open_table(ALARMS).map_err(Error::storage("open the alarms table"))?;
             let mut meta = txn.open_table(META).map_err(Error::storage("open the meta table"))?;
             let format = meta
                 .get(FORMAT)
@@ -112,16 +190,22 @@ impl Backend {
             }
         }
         txn.commit().map_err(Error::storage("commit the table layout"))?;
-        Ok(Self { db, syncs: AtomicU64::new(0) })
+        Ok(Self { db, syncs: AtomicU64::new(0), size })
     }
 
-    /// Reads the counters and the live leases (id → granted TTL), then
+    /// The size of the database in bytes: the length of its file (0 if the
+    /// file cannot be examined), or of its memory.
+    pub(crate) fn size(&self) -> u64 {
+        match &self.size {
+            Size::File(path) => std::fs::metadata(path).map_or(0, |meta| meta.len()),
+            Size::Memory(len) => len.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Reads the counters, the live leases and the active alarms, then
     /// hands every stored change to `f` in revision order (to rebuild the
     /// index).
-    pub(crate) fn load(
-        &self,
-        mut f: impl FnMut(Revision, Entry<'_>),
-    ) -> Result<(Meta, BTreeMap<i64, i64>)> {
+    pub(crate) fn load(&self, mut f: impl FnMut(Revision, Entry<'_>)) -> Result<Loaded> {
         let txn = self.db.begin_read().map_err(Error::storage("begin a read"))?;
         let meta_table = txn.open_table(META).map_err(Error::storage("open the meta table"))?;
         let read = |name: &str| -> Result<Option<u64>> {
@@ -151,6 +235,15 @@ impl Backend {
             leases.insert(id.value(), ttl.value());
         }
 
+        let alarms_table =
+            txn.open_table(ALARMS).map_err(Error::storage("open the alarms table"))?;
+        let mut alarms = BTreeSet::new();
+        for row in alarms_table.iter().map_err(Error::storage("scan the alarms table"))? {
+            let (key, _) = row.map_err(Error::storage("scan the alarms table"))?;
+            let (member_id, alarm) = key.value();
+            alarms.insert(Alarm { member_id, alarm });
+        }
+
         let table =
             txn.open_table(REVISIONS).map_err(Error::storage("open the revisions table"))?;
         for row in table.iter().map_err(Error::storage("scan the revisions table"))? {
@@ -159,7 +252,7 @@ impl Backend {
             let rev = Revision::new(main, sub);
             f(rev, decode(rev, v.value())?);
         }
-        Ok((meta, leases))
+        Ok(Loaded { meta, leases, alarms })
     }
 
     /// A snapshot of the stored changes.
@@ -170,15 +263,15 @@ impl Backend {
         Ok(Reader { table })
     }
 
-    /// Commits the changes and lease grants/revocations of one write
-    /// transaction with the applied index and, when there are changes, the
-    /// new current revision; with an fsync when `sync` is set, otherwise
-    /// it becomes durable with the next commit that syncs ([`Backend::sync`]
-    /// or a compaction). Readers see it either way.
+    /// Commits the changes, lease grants/revocations and alarm changes of
+    /// one write transaction with the applied index and, when there are
+    /// changes, the new current revision; with an fsync when `sync` is set,
+    /// otherwise it becomes durable with the next commit that syncs
+    /// ([`Backend::sync`] or a compaction). Readers see it either way.
     pub(crate) fn commit(
         &self,
         changes: &[(Revision, Entry<'_>)],
-        leases: &[LeaseChange],
+        side: Side<'_>,
         current_revision: i64,
         applied_index: u64,
         sync: bool,
@@ -204,12 +297,27 @@ impl Backend {
             }
             meta.insert(APPLIED_INDEX, applied_index)
                 .map_err(Error::storage("write the applied index"))?;
-            if !leases.is_empty() {
+            if !side.leases.is_empty() {
                 commit_leases(
                     &mut txn.open_table(LEASES).map_err(Error::storage("open the leases table"))?,
                     &mut meta,
-                    leases,
+                    side.leases,
                 )?;
+            }
+            if !side.alarms.is_empty() {
+                let mut table =
+                    txn.open_table(ALARMS).map_err(Error::storage("open the alarms table"))?;
+                for &(Alarm { member_id, alarm }, active) in side.alarms {
+                    if active {
+                        table
+                            .insert((member_id, alarm), ())
+                            .map_err(Error::storage("raise an alarm"))?;
+                    } else {
+                        table
+                            .remove((member_id, alarm))
+                            .map_err(Error::storage("clear an alarm"))?;
+                    }
+                }
             }
         }
         txn.commit().map_err(Error::storage("commit a write"))
@@ -375,7 +483,7 @@ mod tests {
 
     fn loaded_with_leases(backend: &Backend) -> ((Meta, Rows), BTreeMap<i64, i64>) {
         let mut rows = Vec::new();
-        let (meta, leases) = backend
+        let loaded = backend
             .load(|rev, entry| {
                 let text = match entry {
                     Entry::Put { key, value, .. } => format!(
@@ -388,7 +496,7 @@ mod tests {
                 rows.push((rev, text));
             })
             .unwrap();
-        ((meta, rows), leases)
+        ((loaded.meta, rows), loaded.leases)
     }
 
     #[test]
@@ -411,14 +519,15 @@ mod tests {
             let backend = Backend::open(&path).unwrap();
             let changes =
                 [(Revision::new(2, 0), Entry::put(&a)), (Revision::new(2, 1), Entry::put(&b))];
-            backend.commit(&changes, &[], 2, 7, true).unwrap();
+            backend.commit(&changes, Side::default(), 2, 7, true).unwrap();
             let changes = [
                 (Revision::new(3, 0), Entry::put(&a2)),
                 (Revision::new(3, 1), Entry::Tombstone { key: b"b" }),
             ];
-            backend.commit(&changes, &[(5, Some(10)), (3, Some(60))], 3, 8, true).unwrap();
+            let leases = [(5, Some(10)), (3, Some(60))];
+            backend.commit(&changes, Side { leases: &leases, alarms: &[] }, 3, 8, true).unwrap();
             // A no-op write moves only the applied index.
-            backend.commit(&[], &[(3, None)], 3, 9, true).unwrap();
+            backend.commit(&[], Side { leases: &[(3, None)], alarms: &[] }, 3, 9, true).unwrap();
             let reader = backend.reader().unwrap();
             let mut got = reader.key_value(Revision::new(3, 0)).unwrap();
             got.mod_revision = 0;
@@ -453,7 +562,7 @@ mod tests {
                 (Revision::new(main, 0), Entry::put(v)),
                 (Revision::new(main, 1), Entry::Tombstone { key: b"x" }),
             ];
-            backend.commit(&changes, &[], main, main.unsigned_abs(), true).unwrap();
+            backend.commit(&changes, Side::default(), main, main.unsigned_abs(), true).unwrap();
         }
         let reader = backend.reader().unwrap();
         let mut seen = Vec::new();

@@ -48,6 +48,16 @@
 //! [`Store::lease_keys`] the keys attached to one. The engine does not check
 //! that a put names a granted lease: the [`apply`](crate::apply) layer does.
 //!
+//! # Alarms and the database size
+//!
+//! A write can also raise and clear alarms ([`Write::activate_alarm`],
+//! [`Write::deactivate_alarm`]): etcd's `AlarmMember`s, which member raised
+//! which kind of alarm. They are persisted with the write's data and
+//! applied index, and [`Store::alarms`] lists the active ones. The engine
+//! gives them no meaning; the [`apply`](crate::apply) layer refuses writes
+//! that grow the database while a NOSPACE alarm is active.
+//! [`Store::db_size`] is the size a space quota is measured against.
+//!
 //! # Applying writes
 //!
 //! Writes are the *apply* step of propose → commit → apply. The caller:
@@ -81,6 +91,7 @@
 //! readers see any of them. A member applies the proposals that queued up
 //! while it waited for the previous fsync as one batch.
 
+mod alarm;
 mod backend;
 mod codec;
 mod history;
@@ -94,6 +105,7 @@ mod store;
 mod testing;
 mod write;
 
+pub use alarm::Alarm;
 pub use lease::Lease;
 pub use range::{RangeOptions, RangeResult, SortOrder, SortTarget, prefix_end};
 pub use store::{Batch, Store};

@@ -1,6 +1,6 @@
 //! The engine: the key index in memory, the history in redb.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -11,7 +11,7 @@ use super::index::{self, Index};
 use super::lease::Leases;
 use super::range::{self, RangeOptions, RangeResult};
 use super::write::Write;
-use super::{Error, KeyValue, Result};
+use super::{Alarm, Error, KeyValue, Result};
 
 /// What the engine holds in memory, behind one lock.
 #[derive(Debug)]
@@ -21,6 +21,8 @@ pub(crate) struct State {
     pub(crate) compact_revision: i64,
     pub(crate) applied_index: u64,
     pub(crate) leases: Leases,
+    /// The active alarms.
+    pub(crate) alarms: BTreeSet<Alarm>,
 }
 
 /// The writer's side of the store, behind the writer lock: how far writes
@@ -86,7 +88,7 @@ impl Store {
         let mut index = Index::default();
         // The lease of every live key, for the lease attachments.
         let mut live = BTreeMap::new();
-        let (meta, granted) = backend.load(|rev, entry| match entry {
+        let loaded = backend.load(|rev, entry| match entry {
             Entry::Put { key, create_revision, version, lease, .. } => {
                 index.restore(key, rev, create_revision, version);
                 live.insert(key.to_vec(), lease);
@@ -97,6 +99,7 @@ impl Store {
                 live.remove(key);
             }
         })?;
+        let meta = loaded.meta;
         Ok(Self {
             backend,
             state: RwLock::new(State {
@@ -104,7 +107,8 @@ impl Store {
                 current_revision: meta.current_revision,
                 compact_revision: meta.compact_revision,
                 applied_index: meta.applied_index,
-                leases: Leases::restore(granted, meta.last_lease_id, live),
+                leases: Leases::restore(loaded.leases, meta.last_lease_id, live),
+                alarms: loaded.alarms,
             }),
             writer: Mutex::new(Tail {
                 revision: meta.current_revision,
@@ -145,6 +149,15 @@ impl Store {
     /// opened: with group commit, fewer than the writes applied.
     pub fn durable_commits(&self) -> u64 {
         self.backend.syncs()
+    }
+
+    /// The size of the database in bytes, as a space quota measures it: the
+    /// length of its file (0 if the file cannot be examined), or of the
+    /// memory an in-memory store holds. It grows as history is written, in
+    /// steps (the database allocates space ahead), and a compaction frees
+    /// space inside it for later writes rather than shrinking it.
+    pub fn db_size(&self) -> u64 {
+        self.backend.size()
     }
 
     /// The revision of the last write; 1 for an empty store.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::backend::LeaseChange;
+use super::backend::{AlarmChange, LeaseChange, Side};
 use super::codec::Entry;
 use super::range::{RangeOptions, RangeResult};
 use super::store::{Pending, Store, WriterGuard, tombstone};
@@ -14,12 +14,13 @@ use super::{Error, Event, EventKind, KeyValue, Result, Revision};
 /// Its changes are buffered until [`commit`](Write::commit), which gives them
 /// all one new main revision (sub-revisions 0, 1, 2, ... in the order they
 /// were made) and persists them with the applied index (durably at once, or
-/// with its batch's commit). Lease grants and
-/// revocations ([`grant_lease`](Write::grant_lease),
-/// [`revoke_lease`](Write::revoke_lease)) are committed in the same redb
-/// transaction; they are not key changes and need no revision of their own. Its reads see its
-/// own earlier changes, as the operations of an etcd `Txn` do. Dropping it
-/// discards everything.
+/// with its batch's commit). Lease grants and revocations
+/// ([`grant_lease`](Write::grant_lease), [`revoke_lease`](Write::revoke_lease))
+/// and alarm changes ([`activate_alarm`](Write::activate_alarm),
+/// [`deactivate_alarm`](Write::deactivate_alarm)) are committed in the same
+/// redb transaction; they are not key changes and need no revision of their
+/// own. Its reads see its own earlier changes, as the operations of an etcd
+/// `Txn` do. Dropping it discards everything.
 ///
 /// It holds the store's writer lock: the same thread MUST NOT call
 /// [`Store::write`], [`Store::batch`] or [`Store::compact`] while it is
@@ -38,6 +39,8 @@ pub struct Write<'a> {
     events: Vec<Event>,
     /// Lease grants (`Some(ttl)`) and revocations (`None`), in order.
     pub(super) lease_changes: Vec<LeaseChange>,
+    /// Alarms raised (`true`) and cleared (`false`), in order.
+    pub(super) alarm_changes: Vec<AlarmChange>,
 }
 
 impl<'a> Write<'a> {
@@ -51,6 +54,7 @@ impl<'a> Write<'a> {
             overlay: BTreeMap::new(),
             events: Vec::new(),
             lease_changes: Vec::new(),
+            alarm_changes: Vec::new(),
         }
     }
 
@@ -74,6 +78,11 @@ impl<'a> Write<'a> {
     /// Whether it has granted or revoked a lease.
     pub fn has_lease_changes(&self) -> bool {
         !self.lease_changes.is_empty()
+    }
+
+    /// Whether it has raised or cleared an alarm.
+    pub fn has_alarm_changes(&self) -> bool {
+        !self.alarm_changes.is_empty()
     }
 
     fn pending(&self) -> Pending<'_> {
@@ -165,8 +174,8 @@ impl<'a> Write<'a> {
         Ok(deleted)
     }
 
-    /// Commits the changes, lease grants and revocations and the applied
-    /// index in one redb transaction. Returns the store's revision after
+    /// Commits the changes, lease grants and revocations, alarm changes and
+    /// the applied index in one redb transaction. Returns the store's revision after
     /// the write (unchanged if no key changed) and the changes as watchers
     /// get them.
     ///
@@ -175,7 +184,7 @@ impl<'a> Write<'a> {
     /// batch's commit, and is seen by the later writes of the batch at
     /// once.
     ///
-    /// A write that changes neither keys nor leases records its applied
+    /// A write that changes neither keys, leases nor alarms records its applied
     /// index without waiting for the disk; the next durable commit carries
     /// it. If the process dies first, the entry is applied again on restart
     /// and again changes nothing, since nothing durable happened after it.
@@ -185,7 +194,14 @@ impl<'a> Write<'a> {
     /// Only the fatal storage errors; the store is then unchanged.
     pub fn commit(self) -> Result<(i64, Vec<Event>)> {
         let Self {
-            store, mut writer, applied_index, begin_revision, events, lease_changes, ..
+            store,
+            mut writer,
+            applied_index,
+            begin_revision,
+            events,
+            lease_changes,
+            alarm_changes,
+            ..
         } = self;
         let revision = if events.is_empty() { begin_revision } else { begin_revision + 1 };
         let changes: Vec<(Revision, Entry<'_>)> = events
@@ -199,13 +215,14 @@ impl<'a> Write<'a> {
                 (Revision::new(revision, sub), entry)
             })
             .collect();
-        let changed = !changes.is_empty() || !lease_changes.is_empty();
+        let changed = !changes.is_empty() || !lease_changes.is_empty() || !alarm_changes.is_empty();
         let own = matches!(writer, WriterGuard::Own(_));
         let tail = writer.tail();
         // Only a write of its own that changed something (or follows
         // unsynced ones) waits for the disk; a batch syncs once at its end.
         let sync = own && (changed || tail.unsynced);
-        store.backend().commit(&changes, &lease_changes, revision, applied_index, sync)?;
+        let side = Side { leases: &lease_changes, alarms: &alarm_changes };
+        store.backend().commit(&changes, side, revision, applied_index, sync)?;
 
         let mut state = store.state_mut();
         for (rev, entry) in &changes {
@@ -222,6 +239,13 @@ impl<'a> Write<'a> {
         }
         for &change in &lease_changes {
             state.leases.change(change);
+        }
+        for &(alarm, active) in &alarm_changes {
+            if active {
+                state.alarms.insert(alarm);
+            } else {
+                state.alarms.remove(&alarm);
+            }
         }
         if own {
             state.current_revision = revision;

@@ -36,6 +36,15 @@ pub struct Config {
     /// The lease settings (minimum TTL, revocation retry); every member
     /// MUST use the same ones.
     pub lease: lease::Config,
+    /// The space quota of the database, in bytes, as etcd's
+    /// `--quota-backend-bytes` sets it: 0 for etcd's default of 2 GiB
+    /// ([`apply::Quota::DEFAULT_BYTES`]), a negative value for no quota.
+    /// A put, a transaction with puts or a lease grant that would take the
+    /// database to its quota is refused with `etcdserver: mvcc: database
+    /// space exceeded` and raises the member's NOSPACE alarm, which refuses
+    /// such writes until it is disarmed (see [`apply::alarm`]). Every value
+    /// is valid, as in etcd; etcd warns above 8 GiB.
+    pub quota_backend_bytes: i64,
 }
 
 /// The name of the database file inside [`Config::data_dir`].
@@ -53,6 +62,7 @@ impl Default for Config {
             limits: apply::Limits::default(),
             watch: watch::Config::default(),
             lease: lease::Config::default(),
+            quota_backend_bytes: 0,
         }
     }
 }
@@ -119,6 +129,28 @@ impl Config {
     pub fn lease(mut self, lease: lease::Config) -> Self {
         self.lease = lease;
         self
+    }
+
+    /// Sets [`quota_backend_bytes`](Config::quota_backend_bytes).
+    #[must_use]
+    pub fn quota_backend_bytes(mut self, bytes: i64) -> Self {
+        self.quota_backend_bytes = bytes;
+        self
+    }
+
+    /// The space quota [`quota_backend_bytes`](Config::quota_backend_bytes)
+    /// sets.
+    #[must_use]
+    pub fn quota(&self) -> apply::Quota {
+        apply::Quota::from_backend_bytes(self.quota_backend_bytes)
+    }
+
+    /// What `Status` reports as the quota (`db_size_quota`): the quota in
+    /// force in bytes, or the configured negative value when there is none.
+    #[must_use]
+    pub fn db_size_quota(&self) -> i64 {
+        let limit = self.quota().limit().map(i64::try_from);
+        limit.map_or(self.quota_backend_bytes, |bytes| bytes.unwrap_or(i64::MAX))
     }
 
     /// The database file, when the data is kept on disk.
@@ -227,6 +259,24 @@ mod tests {
             let error = config.validate().expect_err(message);
             assert_eq!(error.to_string(), format!("invalid store server configuration: {message}"));
         }
+    }
+
+    #[test]
+    fn every_quota_is_valid_and_maps_as_etcds_flag() {
+        let cases = [
+            (0, Some(apply::Quota::DEFAULT_BYTES), 2_147_483_648),
+            (1, Some(1), 1),
+            (16 << 30, Some(16 << 30), 16 << 30),
+            (-1, None, -1),
+            (i64::MIN, None, i64::MIN),
+        ];
+        for (bytes, limit, reported) in cases {
+            let config = Config::default().quota_backend_bytes(bytes);
+            assert!(config.validate().is_ok(), "{bytes}");
+            assert_eq!(config.quota().limit(), limit, "{bytes}");
+            assert_eq!(config.db_size_quota(), reported, "{bytes}");
+        }
+        assert_eq!(Config::default().quota(), apply::Quota::default());
     }
 
     #[test]

@@ -117,7 +117,7 @@ impl Leases {
         self.lessor().expired(now)
     }
 
-    fn renew(&self, id: i64) -> lease::Result<i64> {
+    pub(super) fn renew(&self, id: i64) -> lease::Result<i64> {
         let now = self.clock.now();
         self.lessor().renew(id, now)
     }

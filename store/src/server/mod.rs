@@ -41,12 +41,21 @@
 //! # How a member works
 //!
 //! - Reads (KV `Range`, Maintenance) are served from the local store.
-//! - Writes (`Put`, `DeleteRange`, `Txn`, `Compact`) are checked, then go
-//!   through propose → commit → apply: one writer task gives each proposal
+//! - Writes (`Put`, `DeleteRange`, `Txn`, `Compact`) are checked against the
+//!   space quota ([`Config::quota_backend_bytes`]) and etcd's checks, then
+//!   go through propose → commit → apply: one writer task gives each proposal
 //!   the next log index, applies it with [`apply::Applier::apply_in`], hands
 //!   the changes to the watch hub and answers the proposal it belongs to.
 //!   Its log resumes after [`mvcc::Store::applied_index`] on restart. Raft
 //!   replication will replace the commit step.
+//! - The space quota works as in etcd (see [`apply::alarm`]): a write that
+//!   would take the database to its quota is refused with `etcdserver:
+//!   mvcc: database space exceeded` and proposes the member's NOSPACE
+//!   alarm, which refuses every write that could grow the database, on
+//!   every member, until it is disarmed (Maintenance `Alarm`, etcdctl's
+//!   `alarm disarm`). Alarm requests go through the log like writes, and
+//!   alarms persist with the data. `Status` lists the active alarms in
+//!   `errors`.
 //! - Each gRPC watch stream is one stream in the [`WatchHub`].
 //! - Leases follow the [lease protocol](crate::lease#the-protocol): the
 //!   member restores its lessor from the store on start and promotes it
@@ -73,6 +82,7 @@
 //! 5. stops the watch hub's task.
 
 mod config;
+mod embedded;
 mod lease;
 mod proposer;
 mod services;
@@ -89,13 +99,15 @@ use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 
 pub use config::{Config, DB_FILE};
+pub use embedded::EmbeddedStore;
 
-use crate::pb::etcdserverpb::ResponseHeader;
+use crate::pb::etcdserverpb::alarm_request::AlarmAction;
 use crate::pb::etcdserverpb::cluster_server::ClusterServer;
 use crate::pb::etcdserverpb::kv_server::KvServer;
 use crate::pb::etcdserverpb::lease_server::LeaseServer;
 use crate::pb::etcdserverpb::maintenance_server::MaintenanceServer;
 use crate::pb::etcdserverpb::watch_server::WatchServer;
+use crate::pb::etcdserverpb::{AlarmRequest, AlarmResponse, AlarmType, ResponseHeader};
 use crate::watch::WatchHub;
 use crate::{apply, mvcc};
 use lease::{Clock, Expiry, Leases};
@@ -200,17 +212,51 @@ impl Member {
         })
     }
 
-    /// Checks a write and proposes it; returns its response once applied.
+    /// Checks a write against the space quota and etcd's checks, and
+    /// proposes it; returns its response once applied.
+    ///
+    /// A write the database has no room for is not proposed: the member's
+    /// NOSPACE alarm is, and the write is answered with
+    /// [`apply::Error::NoSpace`] (see [`apply::alarm`]). As in etcd, the
+    /// quota comes before the other checks.
     async fn propose(&self, request: apply::Request) -> Result<apply::Response, tonic::Status> {
+        if !self.config.quota().admits(self.store.db_size(), &request) {
+            self.raise_nospace().await;
+            return Err(apply::Error::NoSpace.into());
+        }
         request.check(&self.config.limits)?;
         Ok(self.proposer.propose(request).await?)
     }
 
-    /// The database file's size; 0 in memory.
+    /// Proposes this member's NOSPACE alarm, unless it is active already,
+    /// and waits until it is applied. Whether that worked does not change
+    /// the answer to the write that raised it, so failures are ignored, as
+    /// etcd ignores them.
+    async fn raise_nospace(&self) {
+        let alarm =
+            mvcc::Alarm { member_id: self.config.member_id, alarm: AlarmType::Nospace as i32 };
+        if self.store.alarms().contains(&alarm) {
+            return;
+        }
+        let request = AlarmRequest {
+            action: AlarmAction::Activate as i32,
+            member_id: alarm.member_id,
+            alarm: alarm.alarm,
+        };
+        let _ = self.proposer.propose(apply::Request::Alarm(request)).await;
+    }
+
+    /// Proposes an alarm request; returns its response once applied.
+    async fn alarm(&self, request: AlarmRequest) -> Result<AlarmResponse, tonic::Status> {
+        match self.proposer.propose(apply::Request::Alarm(request)).await? {
+            apply::Response::Alarm(response) => Ok(response),
+            other => Err(services::mismatch(&other)),
+        }
+    }
+
+    /// The database's size, as `Status` reports it.
     fn db_size(&self) -> i64 {
-        let path = self.config.db_path();
-        let len = path.and_then(|path| std::fs::metadata(path).ok()).map_or(0, |meta| meta.len());
-        i64::try_from(len).unwrap_or(i64::MAX)
+        i64::try_from(self.store.db_size()).unwrap_or(i64::MAX)
     }
 }
 
@@ -255,8 +301,7 @@ impl Server {
     }
 
     /// Starts a member on a store opened by the caller; the configured data
-    /// directory then only tells `Status` where to measure the database
-    /// size.
+    /// directory is then not used.
     ///
     /// # Errors
     ///
@@ -302,6 +347,13 @@ impl Server {
         &self.member.store
     }
 
+    /// The member as a [`Store`](crate::store::Store) used in-process, with
+    /// no network hop; see [`EmbeddedStore`].
+    #[must_use]
+    pub fn embedded(&self) -> EmbeddedStore {
+        EmbeddedStore::new(Arc::clone(&self.member))
+    }
+
     /// The member's watch hub, for watching in-process without gRPC. A
     /// handle kept past [`serve`](Server::serve) keeps the hub's task
     /// running until it is dropped.
@@ -343,15 +395,23 @@ impl Server {
             .add_service(lease.max_decoding_message_size(max_request))
             .add_service(maintenance.max_decoding_message_size(max_request))
             .add_service(cluster.max_decoding_message_size(max_request))
-            .serve_with_incoming_shutdown(TcpIncoming::from(listener), signal)
+            .serve_with_incoming_shutdown(
+                TcpIncoming::from(listener).with_nodelay(Some(true)),
+                signal,
+            )
             .await;
         self.shutdown().await;
         served.map_err(Error::Transport)
     }
 
-    /// Stops the lease expiry task, the writer (after it applied what was
-    /// proposed) and the watch hub.
-    async fn shutdown(self) {
+    /// Shuts the member down without serving gRPC (as [`serve`] does once
+    /// its `shutdown` future completes): ends the watch and keep-alive
+    /// streams, stops the lease expiry task, the writer (after it applied
+    /// what was proposed) and the watch hub. [`EmbeddedStore`] handles kept
+    /// past this still read, and fail to write.
+    ///
+    /// [`serve`]: Server::serve
+    pub async fn shutdown(self) {
         let Self { member, writer, expiry, stop } = self;
         stop.send_replace(true);
         expiry.stop().await;

@@ -1,7 +1,8 @@
 //! The write path of one member: propose → commit → apply.
 //!
 //! 1. *Propose*: [`Proposer::propose`] registers a waiter under a fresh
-//!    proposal id and sends the request, tagged with that id, to the writer.
+//!    proposal id and sends the request, tagged with that id, to the
+//!    writer.
 //! 2. *Commit*: the writer gives each proposal the next log index
 //!    ([`Log::append`]). With one member this is immediate; Raft will put
 //!    its replicated log here, and entries will carry the proposal id.
@@ -371,6 +372,7 @@ mod tests {
         let second = log.append(Proposal { id: 41, request: put("b") });
         assert_eq!((first.index, first.id), (6, 40));
         assert_eq!((second.index, second.id), (7, 41));
+        assert_eq!(first.request, put("a"));
         log.truncate(6);
         assert_eq!(log.append(Proposal { id: 42, request: put("c") }).index, 7);
     }

@@ -5,20 +5,21 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 use super::{ETCD_VERSION, Member};
-use crate::apply;
 use crate::pb::etcdserverpb::alarm_request::AlarmAction;
 use crate::pb::etcdserverpb::cluster_server::Cluster;
 use crate::pb::etcdserverpb::kv_server::Kv;
 use crate::pb::etcdserverpb::maintenance_server::Maintenance;
 use crate::pb::etcdserverpb::{
-    AlarmRequest, AlarmResponse, CompactionRequest, CompactionResponse, DefragmentRequest,
-    DefragmentResponse, DeleteRangeRequest, DeleteRangeResponse, HashKvRequest, HashKvResponse,
-    HashRequest, HashResponse, Member as MemberInfo, MemberAddRequest, MemberAddResponse,
-    MemberListRequest, MemberListResponse, MemberPromoteRequest, MemberPromoteResponse,
-    MemberRemoveRequest, MemberRemoveResponse, MemberUpdateRequest, MemberUpdateResponse,
-    MoveLeaderRequest, MoveLeaderResponse, PutRequest, PutResponse, RangeRequest, RangeResponse,
-    SnapshotRequest, SnapshotResponse, StatusRequest, StatusResponse, TxnRequest, TxnResponse,
+    AlarmRequest, AlarmResponse, AlarmType, CompactionRequest, CompactionResponse,
+    DefragmentRequest, DefragmentResponse, DeleteRangeRequest, DeleteRangeResponse, HashKvRequest,
+    HashKvResponse, HashRequest, HashResponse, Member as MemberInfo, MemberAddRequest,
+    MemberAddResponse, MemberListRequest, MemberListResponse, MemberPromoteRequest,
+    MemberPromoteResponse, MemberRemoveRequest, MemberRemoveResponse, MemberUpdateRequest,
+    MemberUpdateResponse, MoveLeaderRequest, MoveLeaderResponse, PutRequest, PutResponse,
+    RangeRequest, RangeResponse, SnapshotRequest, SnapshotResponse, StatusRequest, StatusResponse,
+    TxnRequest, TxnResponse,
 };
+use crate::{apply, mvcc};
 
 type Answer<T> = Result<Response<T>, Status>;
 
@@ -78,11 +79,10 @@ impl Maintenance for MaintenanceService {
     type SnapshotStream = tokio_stream::Empty<Result<SnapshotResponse, Status>>;
 
     async fn alarm(&self, request: Request<AlarmRequest>) -> Answer<AlarmResponse> {
-        // No alarm is ever raised yet (there is no space quota): GET lists
-        // none, and activating or deactivating one changes nothing.
-        AlarmAction::try_from(request.get_ref().action)
-            .map_err(|_| Status::invalid_argument("etcdserver: unknown alarm action"))?;
-        Ok(Response::new(AlarmResponse { header: Some(self.0.header()), alarms: Vec::new() }))
+        let request = request.into_inner();
+        check_alarm(&request)?;
+        // Every action goes through the log, GET included, as in etcd.
+        Ok(Response::new(self.0.alarm(request).await?))
     }
 
     async fn status(&self, _: Request<StatusRequest>) -> Answer<StatusResponse> {
@@ -90,6 +90,7 @@ impl Maintenance for MaintenanceService {
         let header = member.header();
         let db_size = member.db_size();
         let applied_index = member.store.applied_index();
+        let errors = member.store.alarms().into_iter().map(alarm_text).collect();
         Ok(Response::new(StatusResponse {
             header: Some(header),
             version: ETCD_VERSION.into(),
@@ -98,11 +99,11 @@ impl Maintenance for MaintenanceService {
             raft_index: applied_index,
             raft_term: header.raft_term,
             raft_applied_index: applied_index,
-            errors: Vec::new(),
+            errors,
             db_size_in_use: db_size,
             is_learner: false,
             storage_version: String::new(),
-            db_size_quota: 0,
+            db_size_quota: member.config.db_size_quota(),
             downgrade_info: None,
         }))
     }
@@ -145,6 +146,44 @@ impl Maintenance for MaintenanceService {
         }
         Ok(Response::new(MoveLeaderResponse { header: Some(self.0.header()) }))
     }
+}
+
+/// Refuses the alarm requests etcd 3.4 crashes on: an unknown action, and
+/// activating an alarm that is neither NOSPACE nor CORRUPT.
+fn check_alarm(request: &AlarmRequest) -> Result<(), Status> {
+    let action = AlarmAction::try_from(request.action).map_err(|_| {
+        Status::invalid_argument(format!("keelson-store: unknown alarm action {}", request.action))
+    })?;
+    let known = [AlarmType::Nospace as i32, AlarmType::Corrupt as i32];
+    if action == AlarmAction::Activate && !known.contains(&request.alarm) {
+        return Err(Status::invalid_argument(format!(
+            "keelson-store: only NOSPACE and CORRUPT alarms can be activated, not {}",
+            alarm_name(request.alarm)
+        )));
+    }
+    Ok(())
+}
+
+/// An alarm type's name, or its number if it has none.
+fn alarm_name(alarm: i32) -> String {
+    AlarmType::try_from(alarm)
+        .map_or_else(|_| alarm.to_string(), |known| known.as_str_name().into())
+}
+
+/// An active alarm as etcd's `Status` lists it in `errors`, and etcdctl's
+/// `alarm list` prints it: the protobuf text format of its `AlarmMember`,
+/// each field that is not zero as `name:value` followed by a space, the
+/// alarm by its name (by its number if it has none), e.g.
+/// `memberID:10276657743932975437 alarm:NOSPACE `.
+fn alarm_text(alarm: mvcc::Alarm) -> String {
+    let mut text = String::new();
+    if alarm.member_id != 0 {
+        text.push_str(&format!("memberID:{} ", alarm.member_id));
+    }
+    if alarm.alarm != 0 {
+        text.push_str(&format!("alarm:{} ", alarm_name(alarm.alarm)));
+    }
+    text
 }
 
 /// The Cluster service of a single member: the member list, and no
@@ -193,5 +232,56 @@ impl Cluster for ClusterService {
         _: Request<MemberPromoteRequest>,
     ) -> Answer<MemberPromoteResponse> {
         Err(no_membership_changes("promoting a member"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alarms_read_as_etcds_text_format() {
+        let text = |member_id, alarm| alarm_text(mvcc::Alarm { member_id, alarm });
+        assert_eq!(
+            text(10_276_657_743_932_975_437, 1),
+            "memberID:10276657743932975437 alarm:NOSPACE "
+        );
+        assert_eq!(text(5, 2), "memberID:5 alarm:CORRUPT ");
+        assert_eq!(text(5, 9), "memberID:5 alarm:9 ");
+        assert_eq!(text(0, 1), "alarm:NOSPACE ", "zero fields are left out");
+        assert_eq!(text(5, 0), "memberID:5 ");
+        assert_eq!(text(0, 0), "");
+    }
+
+    #[test]
+    fn alarm_requests_etcd_crashes_on_are_refused() {
+        let request = |action: i32, alarm: i32| AlarmRequest { action, member_id: 1, alarm };
+        let (get, activate, deactivate) = (0, 1, 2);
+        for fine in [
+            request(get, 0),
+            request(get, 9),
+            request(activate, 1),
+            request(activate, 2),
+            request(deactivate, 0),
+            request(deactivate, 1),
+        ] {
+            assert!(check_alarm(&fine).is_ok(), "{fine:?}");
+        }
+        let refused = |request| {
+            check_alarm(&request).map_err(|status| (status.code(), status.message().to_owned()))
+        };
+        assert_eq!(
+            refused(request(7, 1)),
+            Err((tonic::Code::InvalidArgument, "keelson-store: unknown alarm action 7".into()))
+        );
+        let message = "keelson-store: only NOSPACE and CORRUPT alarms can be activated, not";
+        assert_eq!(
+            refused(request(activate, 0)),
+            Err((tonic::Code::InvalidArgument, format!("{message} NONE")))
+        );
+        assert_eq!(
+            refused(request(activate, 5)),
+            Err((tonic::Code::InvalidArgument, format!("{message} 5")))
+        );
     }
 }

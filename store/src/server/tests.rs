@@ -1,6 +1,7 @@
 //! The server on real loopback sockets, through the generated clients.
 
 mod lease;
+mod quota;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -379,7 +380,9 @@ async fn status_member_list_and_maintenance_describe_the_member() {
     assert_eq!(status.version, ETCD_VERSION);
     assert_eq!((status.leader, status.raft_term), (6, 1));
     assert_eq!((status.raft_index, status.raft_applied_index), (1, 1));
-    assert_eq!(status.db_size, 0, "in memory");
+    assert_eq!(status.db_size, i64::try_from(server.store.db_size()).unwrap());
+    assert_eq!(status.db_size_quota, 2 << 30, "etcd's default");
+    assert!(status.errors.is_empty());
 
     let hash = maintenance.hash_kv(HashKvRequest { revision: 0 }).await.unwrap().into_inner();
     assert_eq!((hash.hash, hash.compact_revision), server.store.hash_kv(2).unwrap());

@@ -152,7 +152,7 @@ impl Stream for Session {
 
 /// etcd's `WatchCreateRequest` as a hub request, with etcd's conventions: an
 /// empty key means `"\0"`, the smallest key, and watch id 0 picks one.
-fn create_request(create: WatchCreateRequest) -> watch::Request {
+pub(super) fn create_request(create: WatchCreateRequest) -> watch::Request {
     let key = if create.key.is_empty() { vec![0] } else { create.key };
     let filters = (create.filters.iter())
         .filter_map(|filter| match FilterType::try_from(*filter) {
@@ -174,7 +174,7 @@ fn create_request(create: WatchCreateRequest) -> watch::Request {
 }
 
 /// etcd's words for a refused watch.
-fn cancel_reason(error: &watch::Error) -> String {
+pub(super) fn cancel_reason(error: &watch::Error) -> String {
     match error {
         watch::Error::DuplicateWatchId(_) => {
             "mvcc: duplicate watch ID provided on the WatchStream".into()
@@ -185,7 +185,7 @@ fn cancel_reason(error: &watch::Error) -> String {
 }
 
 /// A hub response as etcd's `WatchResponse`.
-fn watch_response(member: &Member, response: watch::Response) -> WatchResponse {
+pub(super) fn watch_response(member: &Member, response: watch::Response) -> WatchResponse {
     WatchResponse {
         header: Some(member.header_at(response.header_revision)),
         watch_id: response.watch_id,

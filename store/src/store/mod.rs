@@ -1,6 +1,9 @@
 //! The [`Store`] trait: etcd's KV, Watch and Lease operations behind one
 //! object-safe interface, so that the API server can hold an
-//! `Arc<dyn Store>` whether the store is in-process or remote.
+//! `Arc<dyn Store>` whether the store is in-process
+//! ([`EmbeddedStore`](crate::server::EmbeddedStore)) or remote
+//! ([`RemoteStore`](crate::client::RemoteStore), for a Keelson store
+//! server or a real etcd).
 //!
 //! Requests and responses are etcd's own protocol messages ([`pb`]), with
 //! etcd's meaning; errors are one [`Error`], which keeps etcd's ordinary
