@@ -263,14 +263,14 @@ impl Backend {
         Ok(Reader { table })
     }
 
-    /// Commits the changes, lease grants/revocations and alarm changes of
-    /// one write transaction with the applied index and, when there are
-    /// changes, the new current revision; with an fsync when `sync` is set,
-    /// otherwise it becomes durable with the next commit that syncs
-    /// ([`Backend::sync`] or a compaction). Readers see it either way.
+    /// Commits encoded changes, lease grants/revocations and alarm changes
+    /// (of one write, or of a batch of them) with the applied index and,
+    /// when there are changes, the new current revision, in one redb
+    /// transaction; with an fsync when `sync` is set, otherwise it becomes
+    /// durable with the next commit that syncs. Readers see it either way.
     pub(crate) fn commit(
         &self,
-        changes: &[(Revision, Entry<'_>)],
+        changes: &[(Revision, Vec<u8>)],
         side: Side<'_>,
         current_revision: i64,
         applied_index: u64,
@@ -285,9 +285,9 @@ impl Backend {
         {
             let mut table =
                 txn.open_table(REVISIONS).map_err(Error::storage("open the revisions table"))?;
-            for (rev, entry) in changes {
+            for (rev, row) in changes {
                 table
-                    .insert((rev.main, rev.sub), entry.encode().as_slice())
+                    .insert((rev.main, rev.sub), row.as_slice())
                     .map_err(Error::storage("insert a revision"))?;
             }
             let mut meta = txn.open_table(META).map_err(Error::storage("open the meta table"))?;
@@ -326,14 +326,6 @@ impl Backend {
     /// How many commits have waited for the disk (fsync) so far.
     pub(crate) fn syncs(&self) -> u64 {
         self.syncs.load(Ordering::Relaxed)
-    }
-
-    /// Makes every commit so far durable: an empty transaction with an
-    /// fsync (the group commit of a batch of writes).
-    pub(crate) fn sync(&self) -> Result<()> {
-        let txn = self.db.begin_write().map_err(Error::storage("begin a write"))?;
-        self.syncs.fetch_add(1, Ordering::Relaxed);
-        txn.commit().map_err(Error::storage("commit a batch of writes"))
     }
 
     /// Deletes every change at or below `at` that is not in `keep` and
@@ -508,6 +500,10 @@ mod tests {
         assert!(rows.is_empty());
     }
 
+    fn encoded(changes: &[(Revision, Entry<'_>)]) -> Vec<(Revision, Vec<u8>)> {
+        changes.iter().map(|(rev, entry)| (*rev, entry.encode())).collect()
+    }
+
     #[test]
     fn commits_and_compactions_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
@@ -519,13 +515,15 @@ mod tests {
             let backend = Backend::open(&path).unwrap();
             let changes =
                 [(Revision::new(2, 0), Entry::put(&a)), (Revision::new(2, 1), Entry::put(&b))];
-            backend.commit(&changes, Side::default(), 2, 7, true).unwrap();
+            backend.commit(&encoded(&changes), Side::default(), 2, 7, true).unwrap();
             let changes = [
                 (Revision::new(3, 0), Entry::put(&a2)),
                 (Revision::new(3, 1), Entry::Tombstone { key: b"b" }),
             ];
             let leases = [(5, Some(10)), (3, Some(60))];
-            backend.commit(&changes, Side { leases: &leases, alarms: &[] }, 3, 8, true).unwrap();
+            backend
+                .commit(&encoded(&changes), Side { leases: &leases, alarms: &[] }, 3, 8, true)
+                .unwrap();
             // A no-op write moves only the applied index.
             backend.commit(&[], Side { leases: &[(3, None)], alarms: &[] }, 3, 9, true).unwrap();
             let reader = backend.reader().unwrap();
@@ -562,7 +560,9 @@ mod tests {
                 (Revision::new(main, 0), Entry::put(v)),
                 (Revision::new(main, 1), Entry::Tombstone { key: b"x" }),
             ];
-            backend.commit(&changes, Side::default(), main, main.unsigned_abs(), true).unwrap();
+            backend
+                .commit(&encoded(&changes), Side::default(), main, main.unsigned_abs(), true)
+                .unwrap();
         }
         let reader = backend.reader().unwrap();
         let mut seen = Vec::new();

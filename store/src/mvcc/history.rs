@@ -26,25 +26,28 @@ impl Store {
     }
 
     /// [`compact`](Store::compact) with the writer lock held; checks
-    /// `revision` against the writer's tail, and publishes the writes
-    /// applied before it (the compaction's commit makes them durable).
+    /// `revision` against the writer's tail, and first publishes the writes
+    /// applied before it (a batch's), so that it compacts what is on disk.
     pub(crate) fn compact_locked(&self, tail: &mut Tail, revision: i64) -> Result<()> {
-        let keep = {
-            let mut state = self.state_mut();
+        {
+            let state = self.state();
             if revision <= state.compact_revision {
                 return Err(Error::Compacted { compact_revision: state.compact_revision });
             }
-            if revision > tail.revision {
-                return Err(Error::FutureRevision { revision, current_revision: tail.revision });
-            }
+        }
+        if revision > tail.revision {
+            return Err(Error::FutureRevision { revision, current_revision: tail.revision });
+        }
+        self.publish(tail)?;
+        let keep = {
+            // The compact revision only changes under the writer lock, which
+            // is held: the checks above still hold.
+            let mut state = self.state_mut();
             state.compact_revision = revision;
             state.index.compact(revision)
         };
         // Readers that saw the old index hold snapshots from before this.
-        self.backend().compact(revision, &keep)?;
-        // That commit was durable, and made the unsynced writes durable too.
-        tail.unsynced = false;
-        self.publish(tail)
+        self.backend().compact(revision, &keep)
     }
 
     /// The changes to keys in `[key, range_end)` with a main revision in

@@ -86,9 +86,9 @@
 //! # Group commit
 //!
 //! [`Store::batch`] opens a [`Batch`]: writes opened with [`Batch::write`]
-//! are committed to redb one by one without waiting for the disk, and
-//! [`Batch::commit`] makes all of them durable with one fsync before
-//! readers see any of them. A member applies the proposals that queued up
+//! are applied one by one in memory, and [`Batch::commit`] writes all of
+//! them to redb in one transaction with one fsync before readers see any
+//! of them. A member applies the proposals that queued up
 //! while it waited for the previous fsync as one batch.
 
 mod alarm;

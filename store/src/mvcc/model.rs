@@ -102,7 +102,10 @@ impl Model {
 }
 
 fn apply(store: &Store, index: u64, changes: &[Change]) -> (i64, Vec<Event>) {
-    let mut w = store.write(index).unwrap().unwrap();
+    apply_to(store.write(index).unwrap().unwrap(), changes)
+}
+
+fn apply_to(mut w: super::Write<'_>, changes: &[Change]) -> (i64, Vec<Event>) {
     for change in changes {
         match *change {
             Change::Put(k, v) => {
@@ -182,6 +185,45 @@ proptest! {
         let last = [Change::Put(0, 1), Change::Put(3, 2)];
         let want = model.write(&last);
         prop_assert_eq!(apply(&store, 1000, &last).1, want);
+        check(&store, &model)?;
+    }
+
+    #[test]
+    fn batches_behave_like_their_writes_one_by_one(
+        ops in vec(op(), 1..24),
+        sizes in vec(1usize..6, 24),
+    ) {
+        let store = Store::in_memory().unwrap();
+        let mut model = Model { snapshots: vec![BTreeMap::new()], compacted: 0 };
+        let mut ops = ops.iter();
+        let mut index = 0;
+        for size in sizes {
+            let mut batch = store.batch();
+            for op in ops.by_ref().take(size) {
+                index += 1;
+                match op {
+                    Op::Write(changes) => {
+                        let want = model.write(changes);
+                        let (revision, events) =
+                            apply_to(batch.write(index).unwrap().unwrap(), changes);
+                        prop_assert_eq!(revision, model.current());
+                        prop_assert_eq!(&events, &want);
+                    }
+                    Op::Compact(pick) => {
+                        let (low, high) = (model.compacted + 1, model.current());
+                        if low > high {
+                            continue;
+                        }
+                        let at = low + i64::from(*pick) % (high - low + 1);
+                        batch.compact(at).unwrap();
+                        model.compacted = at;
+                    }
+                }
+            }
+            batch.commit().unwrap();
+            check(&store, &model)?;
+        }
+        let store = store.reload().unwrap();
         check(&store, &model)?;
     }
 }

@@ -1,17 +1,17 @@
 //! The engine: the key index in memory, the history in redb.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::backend::{Backend, Reader};
+use super::backend::{AlarmChange, Backend, LeaseChange, Reader, Side};
 use super::codec::Entry;
 use super::index::{self, Index};
 use super::lease::Leases;
 use super::range::{self, RangeOptions, RangeResult};
 use super::write::Write;
-use super::{Alarm, Error, KeyValue, Result};
+use super::{Alarm, Error, KeyValue, Result, Revision};
 
 /// What the engine holds in memory, behind one lock.
 #[derive(Debug)]
@@ -34,9 +34,33 @@ pub(crate) struct Tail {
     pub(crate) revision: i64,
     /// The log index of the last applied write.
     pub(crate) applied_index: u64,
-    /// Whether changes were committed without fsync since the last durable
-    /// commit.
-    pub(crate) unsynced: bool,
+    /// What the writes applied since the last flush will write to redb.
+    pub(crate) buffer: Buffer,
+}
+
+/// The writes of a batch, buffered for one redb transaction.
+#[derive(Debug, Default)]
+pub(crate) struct Buffer {
+    /// Encoded changes, in revision order.
+    pub(crate) rows: Vec<(Revision, Vec<u8>)>,
+    /// The pairs the puts among them wrote, for later writes of the batch
+    /// that read them before they reach redb.
+    pub(crate) values: HashMap<Revision, KeyValue>,
+    /// Lease grants and revocations, in order.
+    pub(crate) leases: Vec<LeaseChange>,
+    /// Alarms raised and cleared, in order.
+    pub(crate) alarms: Vec<AlarmChange>,
+    /// Whether a write was applied since the last flush (if only to record
+    /// its index).
+    pub(crate) applied: bool,
+}
+
+impl Buffer {
+    /// Whether the buffered writes change anything that must be durable;
+    /// writes that only record their index need no fsync.
+    fn changes(&self) -> bool {
+        !self.rows.is_empty() || !self.leases.is_empty() || !self.alarms.is_empty()
+    }
 }
 
 /// Changes of a [`Write`] not committed yet: the newest state of each key it
@@ -47,6 +71,8 @@ pub(crate) struct Pending<'a> {
     pub(crate) revision: i64,
     pub(crate) base: i64,
     pub(crate) overlay: &'a BTreeMap<Vec<u8>, Option<KeyValue>>,
+    /// The pairs written earlier in the batch, not in redb yet.
+    pub(crate) unflushed: &'a HashMap<Revision, KeyValue>,
 }
 
 /// An MVCC key-value store with etcd's data model; see the [module
@@ -113,7 +139,7 @@ impl Store {
             writer: Mutex::new(Tail {
                 revision: meta.current_revision,
                 applied_index: meta.applied_index,
-                unsynced: false,
+                buffer: Buffer::default(),
             }),
         })
     }
@@ -212,9 +238,10 @@ impl Store {
         let reader = self.backend.reader()?;
         drop(state);
 
+        let unflushed = pending.map(|p| p.unflushed);
         let kvs = sources
             .into_iter()
-            .map(|source| source.key_value(&reader))
+            .map(|source| source.key_value(&reader, unflushed))
             .collect::<Result<Vec<_>>>()?;
         Ok(range::finish(opts, kvs, count, current))
     }
@@ -243,11 +270,16 @@ impl Store {
         Batch { store: self, tail: self.lock_writer() }
     }
 
-    /// Makes every write applied so far durable and visible to readers.
+    /// Writes every write applied so far to redb in one transaction, with
+    /// one fsync if they changed anything, then makes them visible to
+    /// readers.
     pub(crate) fn publish(&self, tail: &mut Tail) -> Result<()> {
-        if tail.unsynced {
-            self.backend.sync()?;
-            tail.unsynced = false;
+        let buffer = &mut tail.buffer;
+        if buffer.applied {
+            let side = Side { leases: &buffer.leases, alarms: &buffer.alarms };
+            let sync = buffer.changes();
+            self.backend.commit(&buffer.rows, side, tail.revision, tail.applied_index, sync)?;
+            *buffer = Buffer::default();
         }
         let mut state = self.state_mut();
         state.current_revision = tail.revision;
@@ -261,13 +293,14 @@ impl Store {
 /// applies many proposals at once.
 ///
 /// Each [`Write`] opened with [`Batch::write`] is committed in order and
-/// seen by the writes after it, but readers of the store, its
-/// [`current_revision`](Store::current_revision) and its history see none
-/// of them until [`Batch::commit`] has made them all durable with one
-/// fsync. Answer the requests a batch applied only after its commit.
+/// seen by the writes after it (its changes are kept in memory), but
+/// readers of the store, its [`current_revision`](Store::current_revision)
+/// and its history see none of them until [`Batch::commit`] has written
+/// them all to redb in one transaction with one fsync. Answer the requests
+/// a batch applied only after its commit.
 ///
-/// A compaction inside a batch ([`Batch::compact`]) is durable by itself,
-/// and publishes the writes before it.
+/// A compaction inside a batch ([`Batch::compact`]) first commits the
+/// writes before it the same way.
 ///
 /// Dropping a batch without committing it leaves its writes applied but
 /// neither durable nor visible until the next commit of the store; if the
@@ -364,10 +397,10 @@ impl WriterGuard<'_> {
         }
     }
 
-    pub(crate) fn revision(&self) -> i64 {
+    pub(crate) fn tail_ref(&self) -> &Tail {
         match self {
-            Self::Own(guard) => guard.revision,
-            Self::Batch(tail) => tail.revision,
+            Self::Own(guard) => guard,
+            Self::Batch(tail) => tail,
         }
     }
 }
@@ -425,11 +458,28 @@ enum Source<'a> {
 }
 
 impl Source<'_> {
-    fn key_value(self, reader: &Reader) -> Result<KeyValue> {
+    fn key_value(
+        self,
+        reader: &Reader,
+        unflushed: Option<&HashMap<Revision, KeyValue>>,
+    ) -> Result<KeyValue> {
         match self {
-            Self::Stored(rev) => reader.key_value(rev),
+            Self::Stored(rev) => stored(reader, unflushed, rev),
             Self::Pending(kv) => Ok(kv.clone()),
         }
+    }
+}
+
+/// The pair written at `rev`: from the writes of the open batch that are
+/// not in redb yet, or from redb.
+pub(crate) fn stored(
+    reader: &Reader,
+    unflushed: Option<&HashMap<Revision, KeyValue>>,
+    rev: Revision,
+) -> Result<KeyValue> {
+    match unflushed.and_then(|values| values.get(&rev)) {
+        Some(kv) => Ok(kv.clone()),
+        None => reader.key_value(rev),
     }
 }
 

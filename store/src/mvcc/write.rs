@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use super::backend::{AlarmChange, LeaseChange, Side};
+use super::backend::{AlarmChange, LeaseChange};
 use super::codec::Entry;
 use super::range::{RangeOptions, RangeResult};
-use super::store::{Pending, Store, WriterGuard, tombstone};
+use super::store::{Pending, Store, WriterGuard, stored, tombstone};
 use super::{Error, Event, EventKind, KeyValue, Result, Revision};
 
 /// An open write transaction, from [`Store::write`] or [`Batch::write`]:
@@ -45,7 +45,7 @@ pub struct Write<'a> {
 
 impl<'a> Write<'a> {
     pub(crate) fn new(store: &'a Store, writer: WriterGuard<'a>, applied_index: u64) -> Self {
-        let begin_revision = writer.revision();
+        let begin_revision = writer.tail_ref().revision;
         Self {
             store,
             writer,
@@ -92,6 +92,7 @@ impl<'a> Write<'a> {
             revision: if self.has_changes() { self.revision() } else { self.begin_revision },
             base: self.begin_revision,
             overlay: &self.overlay,
+            unflushed: &self.writer.tail_ref().buffer.values,
         }
     }
 
@@ -117,7 +118,8 @@ impl<'a> Write<'a> {
         };
         let reader = self.store.backend().reader()?;
         drop(state);
-        reader.key_value(visible.modified).map(Some)
+        let unflushed = &self.writer.tail_ref().buffer.values;
+        stored(&reader, Some(unflushed), visible.modified).map(Some)
     }
 
     /// Puts `value` under `key`, attached to `lease` (0 for none), and
@@ -175,23 +177,27 @@ impl<'a> Write<'a> {
     }
 
     /// Commits the changes, lease grants and revocations, alarm changes and
-    /// the applied index in one redb transaction. Returns the store's revision after
-    /// the write (unchanged if no key changed) and the changes as watchers
-    /// get them.
+    /// the applied index. Returns the store's revision after the write
+    /// (unchanged if no key changed) and the changes as watchers get them.
     ///
-    /// A write from [`Store::write`] is durable and visible to readers when
-    /// this returns; one from a [`Batch`](super::Batch) becomes so with the
-    /// batch's commit, and is seen by the later writes of the batch at
-    /// once.
+    /// A write from [`Store::write`] is written to redb in one durable
+    /// transaction and visible to readers when this returns. One from a
+    /// [`Batch`](super::Batch) is seen by the later writes of the batch at
+    /// once, and written to redb with all of them in one transaction and
+    /// one fsync by the batch's commit.
     ///
-    /// A write that changes neither keys, leases nor alarms records its applied
-    /// index without waiting for the disk; the next durable commit carries
-    /// it. If the process dies first, the entry is applied again on restart
-    /// and again changes nothing, since nothing durable happened after it.
+    /// Writes that change neither keys, leases nor alarms record their
+    /// applied index without waiting for the disk; the next durable commit
+    /// carries it. If the process dies first, the entry is applied again on
+    /// restart and again changes nothing, since nothing durable happened
+    /// after it.
     ///
     /// # Errors
     ///
-    /// Only the fatal storage errors; the store is then unchanged.
+    /// Only the fatal storage errors (of a write of its own; a batch's
+    /// commit reports them for a batch). The write is then applied but not
+    /// durable: the next successful commit of the store carries it, and if
+    /// the process dies first it is lost and applied again on restart.
     pub fn commit(self) -> Result<(i64, Vec<Event>)> {
         let Self {
             store,
@@ -204,37 +210,25 @@ impl<'a> Write<'a> {
             ..
         } = self;
         let revision = if events.is_empty() { begin_revision } else { begin_revision + 1 };
-        let changes: Vec<(Revision, Entry<'_>)> = events
-            .iter()
-            .zip(0..)
-            .map(|(event, sub)| {
-                let entry = match event.kind {
-                    EventKind::Put => Entry::put(&event.kv),
-                    EventKind::Delete => Entry::Tombstone { key: &event.kv.key },
-                };
-                (Revision::new(revision, sub), entry)
-            })
-            .collect();
-        let changed = !changes.is_empty() || !lease_changes.is_empty() || !alarm_changes.is_empty();
         let own = matches!(writer, WriterGuard::Own(_));
         let tail = writer.tail();
-        // Only a write of its own that changed something (or follows
-        // unsynced ones) waits for the disk; a batch syncs once at its end.
-        let sync = own && (changed || tail.unsynced);
-        let side = Side { leases: &lease_changes, alarms: &alarm_changes };
-        store.backend().commit(&changes, side, revision, applied_index, sync)?;
-
+        let buffer = &mut tail.buffer;
         let mut state = store.state_mut();
-        for (rev, entry) in &changes {
-            match entry {
-                Entry::Put { key, .. } => state.index.put(key, *rev),
-                Entry::Tombstone { key } => {
-                    let live = state.index.tombstone(key, *rev);
+        for (event, sub) in events.iter().zip(0..) {
+            let rev = Revision::new(revision, sub);
+            let key = &event.kv.key;
+            match event.kind {
+                EventKind::Put => {
+                    buffer.rows.push((rev, Entry::put(&event.kv).encode()));
+                    buffer.values.insert(rev, event.kv.clone());
+                    state.index.put(key, rev);
+                }
+                EventKind::Delete => {
+                    buffer.rows.push((rev, Entry::Tombstone { key }.encode()));
+                    let live = state.index.tombstone(key, rev);
                     debug_assert!(live, "a write deletes only live keys");
                 }
             }
-        }
-        for event in &events {
             state.leases.follow(event);
         }
         for &change in &lease_changes {
@@ -247,14 +241,18 @@ impl<'a> Write<'a> {
                 state.alarms.remove(&alarm);
             }
         }
-        if own {
-            state.current_revision = revision;
-            state.applied_index = applied_index;
-        }
         drop(state);
+        buffer.leases.extend(lease_changes);
+        buffer.alarms.extend(alarm_changes);
+        buffer.applied = true;
         tail.revision = revision;
         tail.applied_index = applied_index;
-        tail.unsynced = if sync { false } else { tail.unsynced || changed };
+        // A write of its own is flushed and synced now; a batch's with the
+        // batch. If the flush fails, the write stays buffered: the next
+        // flush carries it (or the process dies and it is applied again).
+        if own {
+            store.publish(tail)?;
+        }
         Ok((revision, events))
     }
 }
