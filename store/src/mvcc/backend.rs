@@ -104,8 +104,9 @@ pub(crate) struct Backend {
 /// Where the size of a database is measured.
 #[derive(Debug)]
 enum Size {
-    /// The length of its file.
-    File(PathBuf),
+    /// The length of its file, as last measured (after opening and after
+    /// each commit: the file only changes length in a commit).
+    File(PathBuf, AtomicU64),
     /// The length of its memory, as [`Measured`] records it.
     Memory(Arc<AtomicU64>),
 }
@@ -150,7 +151,10 @@ impl Backend {
     /// Opens the database file at `path`, creating it if it does not exist.
     pub(crate) fn open(path: &Path) -> Result<Self> {
         let db = Database::create(path).map_err(Error::storage("open the database file"))?;
-        Self::init(db, Size::File(path.to_owned()))
+        let size = Size::File(path.to_owned(), AtomicU64::new(0));
+        let backend = Self::init(db, size)?;
+        backend.measure();
+        Ok(backend)
     }
 
     /// A database that lives in memory only.
@@ -193,11 +197,22 @@ impl Backend {
         Ok(Self { db, syncs: AtomicU64::new(0), size })
     }
 
-    /// The size of the database in bytes: the length of its file (0 if the
-    /// file cannot be examined), or of its memory.
+    /// Measures the length of the database file again (a stat, so once per
+    /// commit rather than once per request); it stays as it was if the file
+    /// cannot be examined.
+    fn measure(&self) {
+        if let Size::File(path, len) = &self.size
+            && let Ok(meta) = std::fs::metadata(path)
+        {
+            len.store(meta.len(), Ordering::Relaxed);
+        }
+    }
+
+    /// The size of the database in bytes: the length of its file, as of
+    /// the last commit, or of its memory.
     pub(crate) fn size(&self) -> u64 {
         match &self.size {
-            Size::File(path) => std::fs::metadata(path).map_or(0, |meta| meta.len()),
+            Size::File(_, len) => len.load(Ordering::Relaxed),
             Size::Memory(len) => len.load(Ordering::Relaxed),
         }
     }
@@ -320,7 +335,9 @@ impl Backend {
                 }
             }
         }
-        txn.commit().map_err(Error::storage("commit a write"))
+        txn.commit().map_err(Error::storage("commit a write"))?;
+        self.measure();
+        Ok(())
     }
 
     /// How many commits have waited for the disk (fsync) so far.
@@ -345,7 +362,9 @@ impl Backend {
             meta.insert(COMPACT_REVISION, revision_u64(at))
                 .map_err(Error::storage("write the compact revision"))?;
         }
-        txn.commit().map_err(Error::storage("commit a compaction"))
+        txn.commit().map_err(Error::storage("commit a compaction"))?;
+        self.measure();
+        Ok(())
     }
 }
 

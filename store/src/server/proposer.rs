@@ -191,9 +191,9 @@ struct Apply {
 
 impl Apply {
     /// Commits and applies a batch of proposals in one engine batch, so
-    /// that they share one fsync; then notifies the watchers and answers
-    /// the waiters, in log order. Returns the log after the batch.
-    fn batch(&self, mut log: Log, proposals: Vec<Proposal>) -> Log {
+    /// that they share one fsync. Returns the log after the batch and the
+    /// outcomes to [`release`](Apply::release).
+    fn batch(&self, mut log: Log, proposals: Vec<Proposal>) -> (Log, Outcomes) {
         let applier = (apply::Applier::new(&self.store).header(self.header))
             .limits(self.limits)
             .leases(self.leases.config());
@@ -216,31 +216,43 @@ impl Apply {
             };
             outcomes.push((entry.id, outcome));
         }
-        // Nothing is answered, shown to watchers or handed to the lessor
-        // before it is durable.
-        if let Err(error) = batch.commit() {
-            let detail = error.to_string();
-            for (id, outcome) in outcomes {
-                let answer = match outcome {
-                    Ok(_) => Err(Failed::Unsynced(detail.clone())),
-                    Err(failed) => Err(failed),
-                };
-                self.waiters.trigger(id, answer);
-            }
-            return log;
-        }
+        let committed = batch.commit().map_err(|error| error.to_string());
+        (log, Outcomes { outcomes, committed })
+    }
+
+    /// Answers the proposals of a batch once it is committed: hands the
+    /// lease changes to the lessor and the events to the watchers, in log
+    /// order, then answers the waiters. Nothing of a batch is released
+    /// before it is durable; if committing it failed, its applied
+    /// proposals are answered with [`Failed::Unsynced`].
+    ///
+    /// Runs on the writer's task rather than on the blocking thread, so
+    /// that waking the callers does not cross threads one by one.
+    fn release(&self, Outcomes { outcomes, committed }: Outcomes) {
         for (id, outcome) in outcomes {
-            let answer = outcome.map(|applied| {
-                if let Some(change) = applied.lease {
-                    self.leases.observe(change);
+            let answer = match (outcome, &committed) {
+                (Ok(applied), Ok(())) => {
+                    if let Some(change) = applied.lease {
+                        self.leases.observe(change);
+                    }
+                    self.hub.notify(applied.revision, applied.events);
+                    Ok(applied.response)
                 }
-                self.hub.notify(applied.revision, applied.events);
-                applied.response
-            });
+                (Ok(_), Err(detail)) => Err(Failed::Unsynced(detail.clone())),
+                (Err(failed), _) => Err(failed),
+            };
             self.waiters.trigger(id, answer);
         }
-        log
     }
+}
+
+/// What applying a batch of proposals gave, until it is released.
+#[derive(Debug)]
+struct Outcomes {
+    /// Each proposal's id and outcome, in log order.
+    outcomes: Vec<(u64, Result<apply::Applied, Failed>)>,
+    /// Whether the batch was committed, or why not.
+    committed: Result<(), String>,
 }
 
 /// The handle on the writer task; see [`Writer::stop`].
@@ -340,14 +352,20 @@ impl Task {
         let apply = Arc::clone(&self.apply);
         let log = self.log;
         let applied = tokio::task::spawn_blocking(move || apply.batch(log, batch)).await;
-        self.log = applied.unwrap_or_else(|_| {
-            // A panic: answer whoever was not answered, and carry on from
-            // what the store has applied.
-            for id in ids {
-                self.apply.waiters.trigger(id, Err(Failed::Panicked));
+        self.log = match applied {
+            Ok((log, outcomes)) => {
+                self.apply.release(outcomes);
+                log
             }
-            Log::new(self.apply.store.applied_index())
-        });
+            Err(_) => {
+                // A panic: answer everyone, and carry on from what the store
+                // has applied.
+                for id in ids {
+                    self.apply.waiters.trigger(id, Err(Failed::Panicked));
+                }
+                Log::new(self.apply.store.applied_index())
+            }
+        };
     }
 }
 
