@@ -94,6 +94,7 @@
 mod alarm;
 mod backend;
 mod codec;
+mod flush;
 mod history;
 mod index;
 mod lease;
@@ -106,6 +107,7 @@ mod testing;
 mod write;
 
 pub use alarm::Alarm;
+pub use flush::Sealed;
 pub use lease::Lease;
 pub use range::{RangeOptions, RangeResult, SortOrder, SortTarget, prefix_end};
 pub use store::{Batch, Store};

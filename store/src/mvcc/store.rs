@@ -3,10 +3,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::backend::{AlarmChange, Backend, LeaseChange, Reader, Side};
+use super::backend::{AlarmChange, Backend, LeaseChange, Reader};
 use super::codec::Entry;
+use super::flush::Flushing;
 use super::index::{self, Index};
 use super::lease::Leases;
 use super::range::{self, RangeOptions, RangeResult};
@@ -34,8 +35,10 @@ pub(crate) struct Tail {
     pub(crate) revision: i64,
     /// The log index of the last applied write.
     pub(crate) applied_index: u64,
-    /// What the writes applied since the last flush will write to redb.
+    /// What the writes applied since the last seal will write to redb.
     pub(crate) buffer: Buffer,
+    /// How many batches have been sealed (see [`Sealed`](super::Sealed)).
+    pub(crate) sealed: u64,
 }
 
 /// The writes of a batch, buffered for one redb transaction.
@@ -53,14 +56,6 @@ pub(crate) struct Buffer {
     /// Whether a write was applied since the last flush (if only to record
     /// its index).
     pub(crate) applied: bool,
-}
-
-impl Buffer {
-    /// Whether the buffered writes change anything that must be durable;
-    /// writes that only record their index need no fsync.
-    fn changes(&self) -> bool {
-        !self.rows.is_empty() || !self.leases.is_empty() || !self.alarms.is_empty()
-    }
 }
 
 /// Changes of a [`Write`] not committed yet: the newest state of each key it
@@ -85,6 +80,8 @@ pub struct Store {
     state: RwLock<State>,
     /// Held by the open [`Write`], [`Batch`] or compaction.
     writer: Mutex<Tail>,
+    /// Sealed batches on their way to redb.
+    pub(crate) flushing: Arc<Flushing>,
 }
 
 impl fmt::Debug for Store {
@@ -140,7 +137,9 @@ impl Store {
                 revision: meta.current_revision,
                 applied_index: meta.applied_index,
                 buffer: Buffer::default(),
+                sealed: 0,
             }),
+            flushing: Arc::default(),
         })
     }
 
@@ -233,15 +232,29 @@ impl Store {
         if opts.count_only {
             return Ok(range::finish(opts, Vec::new(), count, current));
         }
-        // Open the snapshot while the index is locked: it then holds every
-        // revision the index points at, even if a compaction follows.
-        let reader = self.backend.reader()?;
+        let Some(pending) = pending else {
+            // Open the snapshot while the index is locked: it then holds
+            // every revision the index points at, even if a compaction
+            // follows.
+            let reader = self.backend.reader()?;
+            drop(state);
+            let kvs = sources
+                .into_iter()
+                .map(|source| source.key_value(&reader))
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(range::finish(opts, kvs, count, current));
+        };
+        // The writer reads what no reader sees yet: compactions wait for it,
+        // and the snapshot is opened only after the unflushed writes were
+        // looked at (see `Store::stored`).
         drop(state);
-
-        let unflushed = pending.map(|p| p.unflushed);
+        let mut reader = None;
         let kvs = sources
             .into_iter()
-            .map(|source| source.key_value(&reader, unflushed))
+            .map(|source| match source {
+                Source::Stored(rev) => self.stored(pending.unflushed, &mut reader, rev),
+                Source::Pending(kv) => Ok(kv.clone()),
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(range::finish(opts, kvs, count, current))
     }
@@ -268,23 +281,6 @@ impl Store {
     /// compaction is in progress.
     pub fn batch(&self) -> Batch<'_> {
         Batch { store: self, tail: self.lock_writer() }
-    }
-
-    /// Writes every write applied so far to redb in one transaction, with
-    /// one fsync if they changed anything, then makes them visible to
-    /// readers.
-    pub(crate) fn publish(&self, tail: &mut Tail) -> Result<()> {
-        let buffer = &mut tail.buffer;
-        if buffer.applied {
-            let side = Side { leases: &buffer.leases, alarms: &buffer.alarms };
-            let sync = buffer.changes();
-            self.backend.commit(&buffer.rows, side, tail.revision, tail.applied_index, sync)?;
-            *buffer = Buffer::default();
-        }
-        let mut state = self.state_mut();
-        state.current_revision = tail.revision;
-        state.applied_index = tail.applied_index;
-        Ok(())
     }
 }
 
@@ -328,6 +324,16 @@ impl Store {
 pub struct Batch<'a> {
     store: &'a Store,
     tail: MutexGuard<'a, Tail>,
+}
+
+impl<'a> Batch<'a> {
+    pub(super) fn store(&self) -> &'a Store {
+        self.store
+    }
+
+    pub(super) fn tail_mut(&mut self) -> &mut Tail {
+        &mut self.tail
+    }
 }
 
 impl Batch<'_> {
@@ -458,28 +464,36 @@ enum Source<'a> {
 }
 
 impl Source<'_> {
-    fn key_value(
-        self,
-        reader: &Reader,
-        unflushed: Option<&HashMap<Revision, KeyValue>>,
-    ) -> Result<KeyValue> {
+    fn key_value(self, reader: &Reader) -> Result<KeyValue> {
         match self {
-            Self::Stored(rev) => stored(reader, unflushed, rev),
+            Self::Stored(rev) => reader.key_value(rev),
             Self::Pending(kv) => Ok(kv.clone()),
         }
     }
 }
 
-/// The pair written at `rev`: from the writes of the open batch that are
-/// not in redb yet, or from redb.
-pub(crate) fn stored(
-    reader: &Reader,
-    unflushed: Option<&HashMap<Revision, KeyValue>>,
-    rev: Revision,
-) -> Result<KeyValue> {
-    match unflushed.and_then(|values| values.get(&rev)) {
-        Some(kv) => Ok(kv.clone()),
-        None => reader.key_value(rev),
+impl Store {
+    /// The pair written at `rev`, as the writer reads it: from the writes
+    /// of the open batch (`unflushed`), of sealed batches not flushed yet,
+    /// or from redb. The snapshot (`reader`) is opened after the sealed
+    /// batches were looked at, so that a batch flushed meanwhile is in it.
+    pub(crate) fn stored(
+        &self,
+        unflushed: &HashMap<Revision, KeyValue>,
+        reader: &mut Option<Reader>,
+        rev: Revision,
+    ) -> Result<KeyValue> {
+        if let Some(kv) = unflushed.get(&rev) {
+            return Ok(kv.clone());
+        }
+        if let Some(kv) = self.flushing.value(rev) {
+            return Ok(kv);
+        }
+        let reader = match reader {
+            Some(reader) => reader,
+            None => reader.insert(self.backend.reader()?),
+        };
+        reader.key_value(rev)
     }
 }
 

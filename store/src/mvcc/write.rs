@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::backend::{AlarmChange, LeaseChange};
 use super::codec::Entry;
 use super::range::{RangeOptions, RangeResult};
-use super::store::{Pending, Store, WriterGuard, stored, tombstone};
+use super::store::{Pending, Store, WriterGuard, tombstone};
 use super::{Error, Event, EventKind, KeyValue, Result, Revision};
 
 /// An open write transaction, from [`Store::write`] or [`Batch::write`]:
@@ -116,10 +116,9 @@ impl<'a> Write<'a> {
         let Some(visible) = state.index.get(key, self.begin_revision) else {
             return Ok(None);
         };
-        let reader = self.store.backend().reader()?;
         drop(state);
         let unflushed = &self.writer.tail_ref().buffer.values;
-        stored(&reader, Some(unflushed), visible.modified).map(Some)
+        self.store.stored(unflushed, &mut None, visible.modified).map(Some)
     }
 
     /// Puts `value` under `key`, attached to `lease` (0 for none), and

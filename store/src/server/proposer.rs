@@ -15,10 +15,13 @@
 //!
 //! The writer is one task. It takes whatever proposals are queued (up to
 //! [`MAX_BATCH`]) and applies them on a blocking thread, since applying
-//! waits for the disk, in one engine [`Batch`](mvcc::Batch): the proposals
-//! that queued up while the previous batch waited for its fsync share the
-//! next one (group commit). Their answers, their watch events and their
-//! lease changes are released only after that fsync.
+//! waits for the disk, in one engine [`Batch`](mvcc::Batch), in memory,
+//! and seals it. The flusher task writes each sealed batch to redb in one
+//! transaction with one fsync ([`mvcc::Store::flush`]) while the writer
+//! applies the next one: the proposals that queue up while a batch waits
+//! for the disk share the next fsync (group commit), and applying overlaps
+//! syncing (pipelining). A batch's answers, watch events and lease changes
+//! are released only after its fsync, in log order.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -190,10 +193,11 @@ struct Apply {
 }
 
 impl Apply {
-    /// Commits and applies a batch of proposals in one engine batch, so
-    /// that they share one fsync. Returns the log after the batch and the
-    /// outcomes to [`release`](Apply::release).
-    fn batch(&self, mut log: Log, proposals: Vec<Proposal>) -> (Log, Outcomes) {
+    /// Commits and applies a batch of proposals in one engine batch, in
+    /// memory. Returns the log after the batch, the sealed batch to flush
+    /// (one redb transaction, one fsync) and the outcomes to
+    /// [`release`](Apply::release) once it is flushed.
+    fn batch(&self, mut log: Log, proposals: Vec<Proposal>) -> (Log, mvcc::Sealed, Outcomes) {
         let applier = (apply::Applier::new(&self.store).header(self.header))
             .limits(self.limits)
             .leases(self.leases.config());
@@ -216,8 +220,7 @@ impl Apply {
             };
             outcomes.push((entry.id, outcome));
         }
-        let committed = batch.commit().map_err(|error| error.to_string());
-        (log, Outcomes { outcomes, committed })
+        (log, batch.seal(), outcomes)
     }
 
     /// Answers the proposals of a batch once it is committed: hands the
@@ -228,9 +231,9 @@ impl Apply {
     ///
     /// Runs on the writer's task rather than on the blocking thread, so
     /// that waking the callers does not cross threads one by one.
-    fn release(&self, Outcomes { outcomes, committed }: Outcomes) {
+    fn release(&self, outcomes: Outcomes, committed: &Result<(), String>) {
         for (id, outcome) in outcomes {
-            let answer = match (outcome, &committed) {
+            let answer = match (outcome, committed) {
                 (Ok(applied), Ok(())) => {
                     if let Some(change) = applied.lease {
                         self.leases.observe(change);
@@ -246,19 +249,14 @@ impl Apply {
     }
 }
 
-/// What applying a batch of proposals gave, until it is released.
-#[derive(Debug)]
-struct Outcomes {
-    /// Each proposal's id and outcome, in log order.
-    outcomes: Vec<(u64, Result<apply::Applied, Failed>)>,
-    /// Whether the batch was committed, or why not.
-    committed: Result<(), String>,
-}
+/// Each proposal's id and outcome, in log order, until they are released.
+type Outcomes = Vec<(u64, Result<apply::Applied, Failed>)>;
 
-/// The handle on the writer task; see [`Writer::stop`].
+/// The handle on the writer and flusher tasks; see [`Writer::stop`].
 #[derive(Debug)]
 pub(super) struct Writer {
     task: JoinHandle<()>,
+    flusher: JoinHandle<()>,
     stop: oneshot::Sender<()>,
 }
 
@@ -278,17 +276,44 @@ impl Writer {
         let log = Log::new(store.applied_index());
         let apply = Apply { store, hub, waiters: Arc::clone(&waiters), leases, header, limits };
         let apply = Arc::new(apply);
-        let task = tokio::spawn(Task { rx, stopped, apply, log }.run());
-        (Proposer { tx, waiters }, Self { task, stop })
+        let (sealed, to_flush) = mpsc::channel(FLUSH_DEPTH);
+        let flusher = tokio::spawn(flush(Arc::clone(&apply), to_flush));
+        let task = tokio::spawn(Task { rx, stopped, apply, log, sealed }.run());
+        (Proposer { tx, waiters }, Self { task, flusher, stop })
     }
 
-    /// Refuses new proposals, applies the queued ones and waits for the
-    /// task to end. Dropping the handle stops it the same way, without
-    /// waiting.
+    /// Refuses new proposals, applies the queued ones, flushes them and
+    /// waits for the tasks to end. Dropping the handle stops them the same
+    /// way, without waiting.
     pub(super) async fn stop(self) {
         let _ = self.stop.send(());
-        // A panic in the task has already failed its proposals.
+        // A panic in the tasks has already failed their proposals.
         let _ = self.task.await;
+        let _ = self.flusher.await;
+    }
+}
+
+/// How many sealed batches may wait for the flusher while it flushes one:
+/// the writer applies the next batch in memory while the disk syncs the
+/// previous one.
+const FLUSH_DEPTH: usize = 1;
+
+/// A sealed batch and the outcomes to release once it is flushed.
+type Flush = (mvcc::Sealed, Outcomes);
+
+/// The flusher task: flushes sealed batches in order, each on a blocking
+/// thread (one redb transaction, one fsync), then releases its outcomes.
+/// Ends when the writer task is gone and everything is flushed.
+async fn flush(apply: Arc<Apply>, mut sealed: mpsc::Receiver<Flush>) {
+    while let Some((batch, outcomes)) = sealed.recv().await {
+        let store = Arc::clone(&apply.store);
+        let flushed = tokio::task::spawn_blocking(move || store.flush(batch)).await;
+        let committed = match flushed {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(error.to_string()),
+            Err(_) => Err("the flush panicked".to_owned()),
+        };
+        apply.release(outcomes, &committed);
     }
 }
 
@@ -308,6 +333,8 @@ struct Task {
     stopped: oneshot::Receiver<()>,
     apply: Arc<Apply>,
     log: Log,
+    /// To the flusher task.
+    sealed: mpsc::Sender<Flush>,
 }
 
 impl Task {
@@ -346,26 +373,36 @@ impl Task {
         }
     }
 
-    /// Applies a batch on a blocking thread, in order, with one fsync.
+    /// Applies a batch on a blocking thread, in order, and hands it to the
+    /// flusher; waits only if the flusher is [`FLUSH_DEPTH`] batches
+    /// behind.
     async fn apply(&mut self, batch: Vec<Proposal>) {
         let ids: Vec<u64> = batch.iter().map(|proposal| proposal.id).collect();
         let apply = Arc::clone(&self.apply);
         let log = self.log;
         let applied = tokio::task::spawn_blocking(move || apply.batch(log, batch)).await;
-        self.log = match applied {
-            Ok((log, outcomes)) => {
-                self.apply.release(outcomes);
-                log
+        match applied {
+            Ok((log, sealed, outcomes)) => {
+                self.log = log;
+                if let Err(mpsc::error::SendError((_, outcomes))) =
+                    self.sealed.send((sealed, outcomes)).await
+                {
+                    // The flusher is gone (it panicked): nothing is flushed
+                    // any more.
+                    self.apply.release(outcomes, &Err("the flusher stopped".to_owned()));
+                }
             }
             Err(_) => {
                 // A panic: answer everyone, and carry on from what the store
-                // has applied.
+                // has applied (in memory: the next batch flushes it).
                 for id in ids {
                     self.apply.waiters.trigger(id, Err(Failed::Panicked));
                 }
-                Log::new(self.apply.store.applied_index())
+                let store = Arc::clone(&self.apply.store);
+                let applied = tokio::task::spawn_blocking(move || store.batch().applied_index());
+                self.log = Log::new(applied.await.unwrap_or(self.log.last_index));
             }
-        };
+        }
     }
 }
 
