@@ -15,17 +15,13 @@
 //!
 //! [`Store`]: keelson_store::store::Store
 
-use std::fs::File;
-use std::net::TcpListener;
+mod support;
+
 use std::ops::Deref;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use keelson_store::client::RemoteStore;
-use keelson_store::pb::etcdserverpb::RangeRequest;
 use keelson_store::server::{self, EmbeddedStore, Server};
-use keelson_store::store::Store;
 use keelson_store::watch;
 use tokio::sync::oneshot;
 
@@ -90,36 +86,11 @@ mod embedded {
     keelson_store::conformance_tests!(super::embedded);
 }
 
-/// Where Debian's `etcd-server` puts etcd.
-const ETCD: &str = "/usr/bin/etcd";
-
-/// How long etcd may take to start answering.
-const ETCD_START_DEADLINE: Duration = Duration::from_secs(30);
-
-/// A real etcd child process and a client of it; dropping it kills etcd
-/// and removes its data directory.
+/// A real etcd and a client of it; dropping it kills etcd and removes its
+/// data directory.
 struct Etcd {
     store: RemoteStore,
-    _process: EtcdProcess,
-}
-
-/// Kills the child on drop, before the data directory goes.
-struct EtcdProcess {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl EtcdProcess {
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("etcd.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for EtcdProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _etcd: support::Etcd,
 }
 
 impl Deref for Etcd {
@@ -130,65 +101,12 @@ impl Deref for Etcd {
     }
 }
 
-/// Two loopback ports that were free a moment ago.
-fn free_ports() -> (u16, u16) {
-    let first = TcpListener::bind("127.0.0.1:0").unwrap();
-    let second = TcpListener::bind("127.0.0.1:0").unwrap();
-    (first.local_addr().unwrap().port(), second.local_addr().unwrap().port())
-}
-
 async fn etcd() -> Option<Etcd> {
-    if !Path::new(ETCD).exists() {
-        println!("skipping: {ETCD} not found (install etcd-server)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let (client_port, peer_port) = free_ports();
-    let client = format!("http://127.0.0.1:{client_port}");
-    let peer = format!("http://127.0.0.1:{peer_port}");
-    let log = File::create(dir.path().join("etcd.log")).unwrap();
-    let mut command = Command::new(ETCD);
-    command
-        .arg("--name=conformance")
-        .arg(format!("--data-dir={}", dir.path().join("data").display()))
-        .arg(format!("--listen-client-urls={client}"))
-        .arg(format!("--advertise-client-urls={client}"))
-        .arg(format!("--listen-peer-urls={peer}"))
-        .arg(format!("--initial-advertise-peer-urls={peer}"))
-        .arg(format!("--initial-cluster=conformance={peer}"))
-        .arg(format!(
-            "--experimental-watch-progress-notify-interval={}ms",
-            PROGRESS_NOTIFY_INTERVAL.as_millis()
-        ))
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log);
-    if std::env::consts::ARCH == "aarch64" {
-        // etcd 3.4 refuses to start on arm64 unless told it is on purpose.
-        command.env("ETCD_UNSUPPORTED_ARCH", "arm64");
-    }
-    let child = command.spawn().expect("etcd starts");
-    let mut process = EtcdProcess { child, dir };
-
-    // Ready once it answers a read; polled until a deadline.
-    let deadline = Instant::now() + ETCD_START_DEADLINE;
-    loop {
-        if let Ok(store) = RemoteStore::connect(client.clone()).await {
-            let probe = RangeRequest { key: b"ready".to_vec(), ..RangeRequest::default() };
-            if store.range(probe).await.is_ok() {
-                return Some(Etcd { store, _process: process });
-            }
-        }
-        if let Some(status) = process.child.try_wait().unwrap() {
-            panic!("etcd exited with {status} before answering; its log:\n{}", process.log());
-        }
-        assert!(
-            Instant::now() < deadline,
-            "etcd did not answer within {ETCD_START_DEADLINE:?}; its log:\n{}",
-            process.log()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let interval = PROGRESS_NOTIFY_INTERVAL.as_millis();
+    let flags = [format!("--experimental-watch-progress-notify-interval={interval}ms")];
+    let etcd = support::Etcd::start("conformance", &flags).await?;
+    let store = RemoteStore::connect(etcd.url.clone()).await.expect("connects to etcd");
+    Some(Etcd { store, _etcd: etcd })
 }
 
 mod etcd {

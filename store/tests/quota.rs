@@ -7,11 +7,10 @@
 //! 72 KiB, and both grow in steps), so a scenario fills the database until
 //! the quota refuses a write rather than counting writes.
 
-use std::fs::File;
-use std::net::TcpListener;
+mod support;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use keelson_store::pb::etcdserverpb::alarm_request::AlarmAction;
 use keelson_store::pb::etcdserverpb::kv_client::KvClient;
@@ -26,9 +25,6 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::Code;
 use tonic::transport::Channel;
-
-/// How long a store may take to start answering.
-const START_DEADLINE: Duration = Duration::from_secs(30);
 
 /// etcd's answer to a write the quota refuses.
 const NO_SPACE: &str = "etcdserver: mvcc: database space exceeded";
@@ -46,10 +42,16 @@ enum Running {
     /// Stops the member when sent or dropped; the task ends once it has
     /// shut down.
     Keelson(oneshot::Sender<()>, JoinHandle<server::Result<()>>),
-    Etcd(EtcdProcess),
+    Etcd(support::Etcd),
 }
 
 impl Endpoint {
+    /// Connects to the store serving at `url`.
+    async fn connect(url: String, running: Running) -> Self {
+        let channel = Channel::from_shared(url.clone()).unwrap().connect().await.expect("connects");
+        Self { url, channel, _running: running }
+    }
+
     /// Stops the store and waits until it has shut down.
     async fn stop(self) {
         let Self { channel, _running: running, .. } = self;
@@ -59,7 +61,7 @@ impl Endpoint {
                 let _ = stop.send(());
                 serving.await.expect("the member does not panic").expect("it serves");
             }
-            Running::Etcd(process) => drop(process),
+            Running::Etcd(etcd) => drop(etcd),
         }
     }
 
@@ -159,85 +161,17 @@ async fn keelson_with(config: server::Config) -> Endpoint {
     let serving = tokio::spawn(server.serve(listener, async {
         let _ = stopped.await;
     }));
-    let url = format!("http://{address}");
-    let channel = Channel::from_shared(url.clone()).unwrap().connect().await.expect("connects");
-    Endpoint { url, channel, _running: Running::Keelson(stop, serving) }
+    Endpoint::connect(format!("http://{address}"), Running::Keelson(stop, serving)).await
 }
 
 async fn keelson(quota_backend_bytes: i64) -> Option<Endpoint> {
     Some(keelson_with(server::Config::default().quota_backend_bytes(quota_backend_bytes)).await)
 }
 
-/// Where Debian's `etcd-server` puts etcd.
-const ETCD: &str = "/usr/bin/etcd";
-
-/// An etcd child process, killed on drop before its data directory goes.
-struct EtcdProcess {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl EtcdProcess {
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("etcd.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for EtcdProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A loopback port that was free a moment ago.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 async fn etcd(quota_backend_bytes: i64) -> Option<Endpoint> {
-    if !Path::new(ETCD).exists() {
-        println!("skipping: {ETCD} not found (install etcd-server)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let client = format!("http://127.0.0.1:{}", free_port());
-    let peer = format!("http://127.0.0.1:{}", free_port());
-    let log = File::create(dir.path().join("etcd.log")).unwrap();
-    let mut command = Command::new(ETCD);
-    command
-        .arg("--name=quota")
-        .arg(format!("--data-dir={}", dir.path().join("data").display()))
-        .arg(format!("--listen-client-urls={client}"))
-        .arg(format!("--advertise-client-urls={client}"))
-        .arg(format!("--listen-peer-urls={peer}"))
-        .arg(format!("--initial-advertise-peer-urls={peer}"))
-        .arg(format!("--initial-cluster=quota={peer}"))
-        .arg(format!("--quota-backend-bytes={quota_backend_bytes}"))
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log);
-    if std::env::consts::ARCH == "aarch64" {
-        // etcd 3.4 refuses to start on arm64 unless told it is on purpose.
-        command.env("ETCD_UNSUPPORTED_ARCH", "arm64");
-    }
-    let mut process = EtcdProcess { child: command.spawn().expect("etcd starts"), dir };
-    let deadline = Instant::now() + START_DEADLINE;
-    loop {
-        if let Ok(endpoint) = Channel::from_shared(client.clone()).unwrap().connect().await {
-            let mut kv = KvClient::new(endpoint.clone());
-            let probe = RangeRequest { key: b"ready".to_vec(), ..Default::default() };
-            if kv.range(probe).await.is_ok() {
-                let running = Running::Etcd(process);
-                return Some(Endpoint { url: client, channel: endpoint, _running: running });
-            }
-        }
-        if let Some(status) = process.child.try_wait().unwrap() {
-            panic!("etcd exited with {status} before answering; its log:\n{}", process.log());
-        }
-        assert!(Instant::now() < deadline, "etcd did not answer; its log:\n{}", process.log());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let flags = [format!("--quota-backend-bytes={quota_backend_bytes}")];
+    let etcd = support::Etcd::start("quota", &flags).await?;
+    Some(Endpoint::connect(etcd.url.clone(), Running::Etcd(etcd)).await)
 }
 
 /// An alarm raised by hand refuses every write that could grow the

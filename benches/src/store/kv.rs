@@ -30,9 +30,8 @@ pub(crate) async fn put(
     clients: usize,
     duration: Duration,
 ) -> anyhow::Result<Throughput> {
-    let pool = Pool::for_clients(url, clients).await?;
     let prefix = prefix.to_owned();
-    run_clients(&pool, clients, duration, move |client, seq| {
+    run_clients(url, clients, duration, move |client, seq| {
         let key = format!("{prefix}{client:04}/{seq:010}");
         Request::Put(PutRequest { key: key.into_bytes(), value: value(), ..Default::default() })
     })
@@ -75,9 +74,8 @@ pub(crate) async fn range(
     clients: usize,
     duration: Duration,
 ) -> anyhow::Result<Throughput> {
-    let pool = Pool::for_clients(url, clients).await?;
     let prefix = prefix.to_owned();
-    run_clients(&pool, clients, duration, move |client, seq| {
+    run_clients(url, clients, duration, move |client, seq| {
         let index = scatter(client as u64, seq) % count as u64;
         let key = range_key(&prefix, index as usize).into_bytes();
         Request::Range(RangeRequest { key, ..Default::default() })
@@ -105,14 +103,16 @@ enum Request {
     Range(RangeRequest),
 }
 
-/// Runs `clients` clients, each sending `request(client, seq)` one after
-/// the other until `duration` has passed, and sums up their latencies.
+/// Runs `clients` clients of the server at `url`, each sending
+/// `request(client, seq)` one after the other until `duration` has passed,
+/// and sums up their latencies.
 async fn run_clients(
-    pool: &Pool,
+    url: &str,
     clients: usize,
     duration: Duration,
     request: impl Fn(usize, u64) -> Request + Clone + Send + 'static,
 ) -> anyhow::Result<Throughput> {
+    let pool = Pool::for_clients(url, clients).await?;
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = JoinSet::new();

@@ -22,12 +22,11 @@
 //! The seed is printed; `KEELSON_CRASH_SEED=<seed>` replays the same
 //! choices (how the writers interleave still varies from run to run).
 
+mod support;
+
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant, SystemTime};
 
 use keelson_store::pb::etcdserverpb::compare::{CompareResult, CompareTarget, TargetUnion};
@@ -36,6 +35,7 @@ use keelson_store::pb::etcdserverpb::request_op::Request;
 use keelson_store::pb::etcdserverpb::{
     Compare, DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, ResponseHeader, TxnRequest,
 };
+use support::Member;
 use tokio::sync::Notify;
 use tonic::transport::Channel;
 
@@ -47,7 +47,8 @@ const WRITERS: u64 = 16;
 const CONNECTIONS: usize = 8;
 /// The fewest and most acknowledged requests before the kill in a round.
 const KILL_AFTER: (u64, u64) = (50, 400);
-/// How long a member may take to start or die, and a request to answer.
+/// How long a member may take to die, and a connection or request to
+/// answer.
 const DEADLINE: Duration = Duration::from_secs(30);
 /// How many older writes each restart reads again at their revision.
 const RECHECKS: u64 = 100;
@@ -56,63 +57,8 @@ const PREFIX: &str = "/crash/";
 /// The end of [`PREFIX`]'s range: `/` + 1 is `0`.
 const PREFIX_END: &str = "/crash0";
 
-/// A running `keelson store` child, killed if the test fails midway.
-struct Member {
-    child: Child,
-    /// The URL from its ready line.
-    url: String,
-    /// Everything it logged so far.
-    stderr: Arc<Mutex<String>>,
-}
-
+// What the crash test does with a member, beyond starting and reading it.
 impl Member {
-    /// Starts a member on `data_dir`, on a port the system picks, and waits
-    /// for its ready line.
-    fn start(data_dir: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_keelson"))
-            .arg("store")
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["--listen-client-urls", "http://127.0.0.1:0"])
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("keelson starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut stream = child.stderr.take().expect("piped stderr");
-        let collected = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buffer = [0; 4096];
-            while let Ok(read @ 1..) = stream.read(&mut buffer) {
-                collected.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..read]));
-            }
-        });
-        let (lines, received) = mpsc::channel();
-        let stdout = child.stdout.take().expect("piped stdout");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if lines.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut member = Self { child, url: String::new(), stderr };
-        let ready = received.recv_timeout(DEADLINE).unwrap_or_else(|error| {
-            panic!("no ready line ({error}); stderr:\n{}", member.stderr())
-        });
-        let url = ready.strip_prefix("store ready on ").unwrap_or_else(|| {
-            panic!("unexpected first line {ready:?}; stderr:\n{}", member.stderr())
-        });
-        member.url = url.to_owned();
-        member
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
     /// [`CONNECTIONS`] separate connections to the member.
     async fn connect(&self) -> Vec<KvClient<Channel>> {
         let mut clients = Vec::with_capacity(CONNECTIONS);
@@ -136,13 +82,6 @@ impl Member {
             assert!(started.elapsed() < DEADLINE, "keelson survived SIGKILL");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-    }
-}
-
-impl Drop for Member {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

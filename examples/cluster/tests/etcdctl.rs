@@ -8,17 +8,15 @@
 //! and passes without checking anything. Every `etcdctl` run has
 //! `--command-timeout` and a deadline of its own, so nothing hangs.
 
+mod support;
+
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-/// How long a member may take to start.
-const DEADLINE: Duration = Duration::from_secs(30);
 
 /// How long one `etcdctl` run may take, beyond its own `--command-timeout`.
 const COMMAND_DEADLINE: Duration = Duration::from_secs(20);
@@ -60,84 +58,42 @@ fn wait_for(child: &mut Child, deadline: Duration, what: &dyn Fn() -> String) ->
     }
 }
 
-/// A running `keelson store` child on a temporary data directory, killed
-/// when the test ends.
+/// A `keelson store` member on a temporary data directory, and the
+/// `etcdctl` that drives it.
 struct Member {
-    child: Child,
-    /// The URL from its ready line.
-    url: String,
-    /// Everything it logged so far.
-    stderr: Arc<Mutex<String>>,
-    /// Removed after the child is gone.
+    /// Killed when dropped, before the data directory goes.
+    keelson: support::Member,
+    /// Removed after the member is gone.
     _data_dir: tempfile::TempDir,
+    /// The `etcdctl` program.
+    program: PathBuf,
 }
 
 impl Member {
     /// Starts a member on a port the system picks and waits for its ready
-    /// line.
-    fn start() -> Self {
+    /// line; or, without an `etcdctl` on `PATH`, returns `None` after
+    /// printing why `test` checks nothing.
+    fn start(test: &str) -> Option<Self> {
+        let program = etcdctl_or_skip(test)?;
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_keelson"))
-            .arg("store")
-            .arg("--data-dir")
-            .arg(data_dir.path())
-            .args(["--listen-client-urls", "http://127.0.0.1:0"])
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("keelson starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut stream = child.stderr.take().expect("piped stderr");
-        let collected = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buffer = [0; 4096];
-            while let Ok(read @ 1..) = stream.read(&mut buffer) {
-                collected.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..read]));
-            }
-        });
-        let (lines, received) = mpsc::channel();
-        let stdout = child.stdout.take().expect("piped stdout");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if lines.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut member = Self { child, url: String::new(), stderr, _data_dir: data_dir };
-        let ready = received.recv_timeout(DEADLINE).unwrap_or_else(|error| {
-            panic!("no ready line ({error}); stderr:\n{}", member.stderr())
-        });
-        let url = ready.strip_prefix("store ready on ").unwrap_or_else(|| {
-            panic!("unexpected first line {ready:?}; stderr:\n{}", member.stderr())
-        });
-        assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
-        member.url = url.to_owned();
-        member
+        let keelson = support::Member::start(data_dir.path());
+        Some(Self { keelson, _data_dir: data_dir, program })
     }
 
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+    /// The URL from its ready line.
+    fn url(&self) -> &str {
+        &self.keelson.url
     }
 
     /// `etcdctl` pointed at this member by its URL, as users write it.
-    fn etcdctl(&self, program: &Path) -> Etcdctl {
-        Etcdctl { program: program.to_owned(), endpoint: self.url.clone() }
+    fn etcdctl(&self) -> Etcdctl {
+        Etcdctl { program: self.program.clone(), endpoint: self.url().to_owned() }
     }
 
     /// `etcdctl` pointed at this member by `HOST:PORT`, without the scheme.
-    fn etcdctl_by_address(&self, program: &Path) -> Etcdctl {
-        let address = self.url.strip_prefix("http://").expect("an http URL");
-        Etcdctl { program: program.to_owned(), endpoint: address.to_owned() }
-    }
-}
-
-impl Drop for Member {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    fn etcdctl_by_address(&self) -> Etcdctl {
+        let address = self.url().strip_prefix("http://").expect("an http URL");
+        Etcdctl { program: self.program.clone(), endpoint: address.to_owned() }
     }
 }
 
@@ -157,6 +113,7 @@ struct Etcdctl {
 }
 
 impl Etcdctl {
+    /// `etcdctl ARGS` against the endpoint, its stdout and stderr piped.
     fn command<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
         let mut command = Command::new(&self.program);
         // Only the flags given here: no endpoints or TLS settings from the
@@ -171,19 +128,16 @@ impl Etcdctl {
             .arg("--endpoints")
             .arg(&self.endpoint)
             .args(["--dial-timeout=5s", "--command-timeout=10s"])
-            .args(args);
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         command
     }
 
     /// Runs `etcdctl ARGS` with `input` on its stdin, within
     /// [`COMMAND_DEADLINE`].
     fn run_with_input(&self, args: &[&str], input: &str) -> Output {
-        let mut child = (self.command(args))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("etcdctl starts");
+        let mut child = self.command(args).stdin(Stdio::piped()).spawn().expect("etcdctl starts");
         let stdout = read_all(child.stdout.take().expect("piped stdout"));
         let stderr = read_all(child.stderr.take().expect("piped stderr"));
         let mut stdin = child.stdin.take().expect("piped stdin");
@@ -225,23 +179,10 @@ impl Etcdctl {
     /// Starts a long-running `etcdctl ARGS` (a watch) whose stdout is read
     /// line by line.
     fn spawn(&self, args: &[&str]) -> Running {
-        let mut child = (self.command(args))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("etcdctl starts");
-        let (lines, received) = mpsc::channel();
-        let stdout = child.stdout.take().expect("piped stdout");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if lines.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let mut child = self.command(args).stdin(Stdio::null()).spawn().expect("etcdctl starts");
+        let lines = support::lines(child.stdout.take().expect("piped stdout"));
         let stderr = Some(read_all(child.stderr.take().expect("piped stderr")));
-        Running { child, lines: received, stderr }
+        Running { child, lines, stderr }
     }
 }
 
@@ -308,9 +249,8 @@ fn json_u64(json: &str, name: &str) -> u64 {
 
 #[test]
 fn put_get_and_del() {
-    let Some(program) = etcdctl_or_skip("put_get_and_del") else { return };
-    let member = Member::start();
-    let etcdctl = member.etcdctl(&program);
+    let Some(member) = Member::start("put_get_and_del") else { return };
+    let etcdctl = member.etcdctl();
 
     assert_eq!(etcdctl.ok(&["put", "a", "first"]), "OK\n");
     let old = etcdctl.put("foo", "bar");
@@ -353,11 +293,8 @@ fn put_get_and_del() {
 
 #[test]
 fn txn_runs_the_branch_its_compares_choose() {
-    let Some(program) = etcdctl_or_skip("txn_runs_the_branch_its_compares_choose") else {
-        return;
-    };
-    let member = Member::start();
-    let etcdctl = member.etcdctl(&program);
+    let Some(member) = Member::start("txn_runs_the_branch_its_compares_choose") else { return };
+    let etcdctl = member.etcdctl();
     let revision = etcdctl.put("foo", "v1");
 
     // Compares, a blank line, success ops, a blank line, failure ops, a
@@ -391,11 +328,10 @@ fn txn_runs_the_branch_its_compares_choose() {
 
 #[test]
 fn watch_replays_history_then_follows_live_changes() {
-    let Some(program) = etcdctl_or_skip("watch_replays_history_then_follows_live_changes") else {
+    let Some(member) = Member::start("watch_replays_history_then_follows_live_changes") else {
         return;
     };
-    let member = Member::start();
-    let etcdctl = member.etcdctl(&program);
+    let etcdctl = member.etcdctl();
     etcdctl.put("k/before", "ignored");
     let start = etcdctl.put("k/a", "1");
     etcdctl.put("k/b", "2");
@@ -416,11 +352,8 @@ fn watch_replays_history_then_follows_live_changes() {
 
 #[test]
 fn leases_grant_attach_keep_alive_and_revoke() {
-    let Some(program) = etcdctl_or_skip("leases_grant_attach_keep_alive_and_revoke") else {
-        return;
-    };
-    let member = Member::start();
-    let etcdctl = member.etcdctl(&program);
+    let Some(member) = Member::start("leases_grant_attach_keep_alive_and_revoke") else { return };
+    let etcdctl = member.etcdctl();
 
     let granted = etcdctl.ok(&["lease", "grant", "60"]);
     let id = granted
@@ -468,9 +401,8 @@ fn leases_grant_attach_keep_alive_and_revoke() {
 
 #[test]
 fn compaction_discards_older_revisions() {
-    let Some(program) = etcdctl_or_skip("compaction_discards_older_revisions") else { return };
-    let member = Member::start();
-    let etcdctl = member.etcdctl(&program);
+    let Some(member) = Member::start("compaction_discards_older_revisions") else { return };
+    let etcdctl = member.etcdctl();
     let first = etcdctl.put("k", "v1");
     let second = etcdctl.put("k", "v2");
     etcdctl.put("k", "v3");
@@ -507,12 +439,10 @@ fn compaction_discards_older_revisions() {
 
 #[test]
 fn endpoint_status_and_member_list_describe_the_member() {
-    let Some(program) = etcdctl_or_skip("endpoint_status_and_member_list_describe_the_member")
-    else {
+    let Some(member) = Member::start("endpoint_status_and_member_list_describe_the_member") else {
         return;
     };
-    let member = Member::start();
-    let etcdctl = member.etcdctl(&program);
+    let etcdctl = member.etcdctl();
     let revision = etcdctl.put("k", "v");
 
     // ID, status, name, peer URLs, client URLs, is learner.
@@ -524,22 +454,22 @@ fn endpoint_status_and_member_list_describe_the_member() {
     assert_eq!(id.len(), 16, "{list:?}");
     let member_id = u64::from_str_radix(id, 16).expect("a hex member id");
     assert!(peer_urls.starts_with("http://"), "{list:?}");
-    assert_eq!(client_urls, member.url, "{list:?}");
+    assert_eq!(client_urls, member.url(), "{list:?}");
     let json = etcdctl.ok(&["member", "list", "-w", "json"]);
     assert_eq!(json_u64(&json, "member_id"), member_id, "{json}");
     assert_eq!(json_u64(&json, "ID"), member_id, "{json}");
-    assert_eq!(json_field(&json, "clientURLs"), format!("[\"{}\"", member.url), "{json}");
+    assert_eq!(json_field(&json, "clientURLs"), format!("[\"{}\"", member.url()), "{json}");
 
     // etcdctl reports health on stderr.
     let health = etcdctl.run(&["endpoint", "health"]);
     assert!(health.status.success(), "{health:?}");
-    let healthy = format!("{} is healthy: successfully committed proposal", member.url);
+    let healthy = format!("{} is healthy: successfully committed proposal", member.url());
     assert!(health.stderr.starts_with(&healthy), "{health:?}");
 
     // etcdctl 3.4 dials each endpoint of `endpoint status` on its own with
     // the endpoint as the HTTP/2 authority, which must then be HOST:PORT
     // (see `endpoint_status_by_url`).
-    let etcdctl = member.etcdctl_by_address(&program);
+    let etcdctl = member.etcdctl_by_address();
     let address = &etcdctl.endpoint;
     let json = etcdctl.ok(&["endpoint", "status", "-w", "json"]);
     assert!(json.starts_with(&format!("[{{\"Endpoint\":\"{address}\"")), "{json}");
@@ -574,15 +504,14 @@ fn endpoint_status_and_member_list_describe_the_member() {
 #[test]
 #[ignore = "needs the HTTP/2 server to accept etcdctl 3.4's `http://HOST:PORT` :authority"]
 fn endpoint_status_by_url() {
-    let Some(program) = etcdctl_or_skip("endpoint_status_by_url") else { return };
-    let member = Member::start();
-    let etcdctl = member.etcdctl(&program);
+    let Some(member) = Member::start("endpoint_status_by_url") else { return };
+    let etcdctl = member.etcdctl();
     let json = etcdctl.ok(&["endpoint", "status", "-w", "json"]);
-    assert!(json.starts_with(&format!("[{{\"Endpoint\":\"{}\"", member.url)), "{json}");
+    assert!(json.starts_with(&format!("[{{\"Endpoint\":\"{}\"", member.url())), "{json}");
     let hashes = etcdctl.ok(&["endpoint", "hashkv"]);
-    assert!(hashes.starts_with(&format!("{}, ", member.url)), "{hashes:?}");
+    assert!(hashes.starts_with(&format!("{}, ", member.url())), "{hashes:?}");
     assert_eq!(
         etcdctl.ok(&["defrag"]),
-        format!("Finished defragmenting etcd member[{}]\n", member.url)
+        format!("Finished defragmenting etcd member[{}]\n", member.url())
     );
 }

@@ -4,11 +4,10 @@
 //! `--quota-backend-bytes` with a NOSPACE alarm that survives a restart,
 //! and refuses wrong flags with the configuration's own messages.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+mod support;
+
+use std::io::{Read, Write};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use keelson_store::pb::etcdserverpb::kv_client::KvClient;
@@ -17,73 +16,13 @@ use keelson_store::pb::etcdserverpb::{
     AlarmMember, AlarmRequest, AlarmType, PutRequest, RangeRequest, StatusRequest,
 };
 
-/// How long a member may take to start or to stop.
+use support::Member;
+
+/// How long a member may take to stop, and a stalled shutdown to begin.
 const DEADLINE: Duration = Duration::from_secs(30);
 
-/// A running `keelson store` child, killed if the test fails midway.
-struct Member {
-    child: Child,
-    /// The URL from its ready line.
-    url: String,
-    /// Everything it logged so far.
-    stderr: Arc<Mutex<String>>,
-}
-
+// What these tests do with a member, beyond starting and reading it.
 impl Member {
-    /// Starts a member on `data_dir`, on a port the system picks, and waits
-    /// for its ready line.
-    fn start(data_dir: &Path) -> Self {
-        Self::start_with(data_dir, &[])
-    }
-
-    /// [`start`](Member::start) with more flags.
-    fn start_with(data_dir: &Path, flags: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_keelson"))
-            .arg("store")
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["--listen-client-urls", "http://127.0.0.1:0"])
-            .args(flags)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("keelson starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut stream = child.stderr.take().expect("piped stderr");
-        let collected = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buffer = [0; 4096];
-            while let Ok(read @ 1..) = stream.read(&mut buffer) {
-                collected.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..read]));
-            }
-        });
-        let (lines, received) = mpsc::channel();
-        let stdout = child.stdout.take().expect("piped stdout");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if lines.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut member = Self { child, url: String::new(), stderr };
-        let ready = received.recv_timeout(DEADLINE).unwrap_or_else(|error| {
-            panic!("no ready line ({error}); stderr:\n{}", member.stderr())
-        });
-        let url = ready.strip_prefix("store ready on ").unwrap_or_else(|| {
-            panic!("unexpected first line {ready:?}; stderr:\n{}", member.stderr())
-        });
-        assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
-        member.url = url.to_owned();
-        member
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
     async fn kv(&self) -> KvClient<tonic::transport::Channel> {
         KvClient::connect(self.url.clone()).await.expect("the member accepts clients")
     }
@@ -116,13 +55,6 @@ impl Member {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-    }
-}
-
-impl Drop for Member {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
