@@ -66,6 +66,23 @@ pub(crate) struct Args {
     /// The etcd binary; without it, Keelson runs alone.
     #[arg(long, value_name = "PATH", default_value = "/usr/bin/etcd")]
     etcd: PathBuf,
+
+    /// Runs the fan-out runs only, and prints their lines without the
+    /// tables; implies --no-write-docs. For iterating on the watch path.
+    #[arg(long)]
+    fan_out_only: bool,
+
+    /// Writes of each fan-out run, instead of about a million events'
+    /// worth; 0 creates the watchers and measures their memory only.
+    #[arg(long, value_name = "N")]
+    watch_writes: Option<usize>,
+
+    /// Runs the Keelson member under this program (a profiler such as a
+    /// script around heaptrack), which gets the member's command line as its
+    /// arguments and MUST print the member's ready line first on stdout and
+    /// pass stdin on. Its memory readings are then the wrapper's.
+    #[arg(long, value_name = "PROGRAM", hide = true)]
+    member_wrapper: Option<PathBuf>,
 }
 
 /// The runs that [`Args`] ask for.
@@ -76,6 +93,7 @@ struct Plan {
     range_clients: usize,
     range_keys: usize,
     watchers: Vec<usize>,
+    watch_writes: Option<usize>,
     quick: bool,
 }
 
@@ -101,6 +119,7 @@ impl Plan {
             range_clients: if quick { 16 } else { 64 },
             range_keys: if quick { 1_000 } else { 10_000 },
             watchers,
+            watch_writes: args.watch_writes,
             quick,
         })
     }
@@ -109,6 +128,9 @@ impl Plan {
     /// events in all (a hundred thousand with --quick), between 10 and
     /// 1,000 writes.
     fn watch_writes(&self, watchers: usize) -> usize {
+        if let Some(writes) = self.watch_writes {
+            return writes;
+        }
         let events = if self.quick { 100_000 } else { 1_000_000 };
         (events / watchers).clamp(10, 1_000)
     }
@@ -127,11 +149,12 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("{} not found or not runnable: Keelson runs alone", args.etcd.display());
     }
 
-    let kv = run_kv(&plan, etcd).await?;
+    let wrapper = args.member_wrapper.as_deref();
+    let kv = if args.fan_out_only { None } else { Some(run_kv(&plan, etcd, wrapper).await?) };
     let mut watch = Vec::new();
     for &watchers in &plan.watchers {
         let writes = plan.watch_writes(watchers);
-        watch.push(on_each(etcd, async |server: Server| {
+        watch.push(on_each(etcd, wrapper, async |server: Server| {
             let run = watch::fan_out(&server, watchers, writes).await?;
             eprintln!(
                 "fan-out, {watchers} watchers, {writes} writes: {}: {:.0} events/s, {:.0} B per idle watcher",
@@ -143,6 +166,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         })
         .await?);
     }
+    let Some(kv) = kv else { return Ok(()) };
 
     let report = Report {
         command: command(),
@@ -171,8 +195,8 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// The put and range runs, on one Keelson member and one etcd.
-async fn run_kv(plan: &Plan, etcd: Option<&Path>) -> anyhow::Result<Kv> {
-    let keelson = Server::keelson().await?;
+async fn run_kv(plan: &Plan, etcd: Option<&Path>, wrapper: Option<&Path>) -> anyhow::Result<Kv> {
+    let keelson = Server::keelson(wrapper).await?;
     let etcd = match etcd {
         Some(path) => Some(Server::etcd(path).await?),
         None => None,
@@ -221,12 +245,14 @@ async fn each<T>(
 }
 
 /// Runs `work` on a freshly started Keelson member, then on a freshly
-/// started etcd (at `etcd`, if any); each is stopped after its run.
+/// started etcd (at `etcd`, if any); each is stopped after its run. The
+/// member runs under `wrapper`, if any.
 async fn on_each<T>(
     etcd: Option<&Path>,
+    wrapper: Option<&Path>,
     work: impl AsyncFn(Server) -> anyhow::Result<T>,
 ) -> anyhow::Result<Pair<T>> {
-    let keelson = work(Server::keelson().await?).await?;
+    let keelson = work(Server::keelson(wrapper).await?).await?;
     let etcd = match etcd {
         Some(path) => Some(work(Server::etcd(path).await?).await?),
         None => None,
@@ -336,9 +362,10 @@ mod tests {
         assert_eq!(quick.clients, [2, 3]);
         assert_eq!(quick.watchers, [100, 1_000]);
 
-        let set = plan(&["--duration", "0.5", "--watchers=7"]).unwrap();
+        let set = plan(&["--duration", "0.5", "--watchers=7", "--watch-writes", "0"]).unwrap();
         assert_eq!(set.duration, Duration::from_millis(500));
         assert_eq!(set.watchers, [7]);
+        assert_eq!(set.watch_writes(7), 0);
         assert!(plan(&["--duration", "0"]).is_err());
         assert!(plan(&["--clients", "0"]).is_err());
     }

@@ -54,12 +54,20 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    /// Starts a Keelson member by running this binary's `store-member`,
-    /// and waits until it answers a Range.
-    pub(crate) async fn keelson() -> anyhow::Result<Self> {
+    /// Starts a Keelson member by running this binary's `store-member`
+    /// (under `wrapper`, if any), and waits until it answers a Range.
+    pub(crate) async fn keelson(wrapper: Option<&Path>) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new().prefix("keelson-bench-").tempdir()?;
         let exe = std::env::current_exe().context("cannot find the harness's own binary")?;
-        let mut child = Command::new(exe)
+        let mut command = match wrapper {
+            Some(wrapper) => {
+                let mut command = Command::new(wrapper);
+                command.arg(exe);
+                command
+            }
+            None => Command::new(exe),
+        };
+        let mut child = command
             .arg("store-member")
             .arg("--data-dir")
             .arg(dir.path().join("data"))

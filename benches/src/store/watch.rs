@@ -165,6 +165,18 @@ pub(crate) async fn fan_out(
     let rss_idle = server.rss_bytes()?;
 
     let start = Instant::now();
+    if writes == 0 {
+        drop(requests);
+        let fan_out = FanOut {
+            watchers,
+            writes,
+            delivered: 0,
+            elapsed: Duration::ZERO,
+            rss_before,
+            rss_idle,
+        };
+        return Ok(fan_out);
+    }
     for index in 0..writes {
         let mut key = PREFIX.to_vec();
         key.extend_from_slice(format!("{index:08}").as_bytes());

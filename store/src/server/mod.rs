@@ -106,7 +106,6 @@ use crate::pb::etcdserverpb::cluster_server::ClusterServer;
 use crate::pb::etcdserverpb::kv_server::KvServer;
 use crate::pb::etcdserverpb::lease_server::LeaseServer;
 use crate::pb::etcdserverpb::maintenance_server::MaintenanceServer;
-use crate::pb::etcdserverpb::watch_server::WatchServer;
 use crate::pb::etcdserverpb::{AlarmRequest, AlarmResponse, AlarmType, ResponseHeader};
 use crate::watch::WatchHub;
 use crate::{apply, mvcc};
@@ -378,7 +377,7 @@ impl Server {
             self.member.config.limits.max_request_bytes.saturating_add(GRPC_OVERHEAD_BYTES);
         let member = &self.member;
         let kv = KvServer::new(services::KvService(Arc::clone(member)));
-        let watch = WatchServer::new(watch::WatchService(Arc::clone(member)));
+        let watch = watch::grpc::WatchServer::new(watch::WatchService(Arc::clone(member)));
         let lease = LeaseServer::new(lease::LeaseService(Arc::clone(member)));
         let maintenance = MaintenanceServer::new(services::MaintenanceService(Arc::clone(member)));
         let cluster = ClusterServer::new(services::ClusterService(Arc::clone(member)));

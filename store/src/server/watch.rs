@@ -5,7 +5,7 @@
 //! requests and hands them to the hub, and turns the hub's responses into
 //! etcd's `WatchResponse`s. There is no task per stream and nothing per
 //! watcher outside the hub, so idle watchers cost only their entry in the
-//! hub.
+//! hub. [`grpc::WatchServer`] serves it with small per-stream buffers.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -26,6 +26,8 @@ use crate::pb::etcdserverpb::{WatchCreateRequest, WatchRequest, WatchResponse, w
 use crate::pb::mvccpb::{self, event::EventType};
 use crate::watch::{self, Filter, Id, StreamId};
 
+pub(super) mod grpc;
+
 /// The Watch service.
 #[derive(Clone, Debug)]
 pub(super) struct WatchService(pub(super) Arc<Member>);
@@ -42,30 +44,42 @@ impl Watch for WatchService {
     }
 }
 
-/// One gRPC watch stream: the client's requests in, the responses of its
-/// watchers out. Dropping it closes its hub stream.
-pub(super) struct Session {
+/// One gRPC watch stream: the client's requests `R` in, the responses of
+/// its watchers out. Dropping it closes its hub stream.
+pub(super) struct Session<R = Streaming<WatchRequest>> {
     member: Arc<Member>,
     stream: StreamId,
     /// The hub's responses for this stream's watchers.
     responses: mpsc::Receiver<watch::Response>,
     /// The client's requests; `None` once the client closed its side (the
     /// watchers keep running, as in etcd).
-    requests: Option<Streaming<WatchRequest>>,
+    requests: Option<R>,
     /// Answers made here rather than by the hub (refused creates).
     replies: VecDeque<WatchResponse>,
     /// Ready when the server shuts down: the stream then ends.
     stopped: Pin<Box<dyn Future<Output = ()> + Send>>,
+    /// Responses without events returned since the encoder last sent what
+    /// it had (see [`FLUSH_AFTER`]).
+    unsent: usize,
 }
 
-impl fmt::Debug for Session {
+/// After this many responses without events in a row, a [`Session`]
+/// returns `Pending` once, so that the encoder sends what it has. The
+/// `created` answers to a burst of creates would otherwise be encoded into
+/// one buffer as large as the burst, which the stream then keeps for good;
+/// sending each on its own would instead leave a frame per answer queued in
+/// the connection, whose queue keeps its size too. Events are not counted:
+/// they go out in the encoder's large batches.
+const FLUSH_AFTER: usize = 16;
+
+impl<R> fmt::Debug for Session<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session").field("stream", &self.stream).finish_non_exhaustive()
     }
 }
 
-impl Session {
-    fn open(member: Arc<Member>, requests: Streaming<WatchRequest>) -> Self {
+impl<R> Session<R> {
+    fn open(member: Arc<Member>, requests: R) -> Self {
         let (stream, responses) = member.hub.open_stream();
         let stopped = member.stopped();
         Self {
@@ -75,6 +89,7 @@ impl Session {
             requests: Some(requests),
             replies: VecDeque::new(),
             stopped,
+            unsent: 0,
         }
     }
 
@@ -111,40 +126,59 @@ impl Session {
     }
 }
 
-impl Drop for Session {
+impl<R> Drop for Session<R> {
     fn drop(&mut self) {
         self.member.hub.close_stream(self.stream);
     }
 }
 
-impl Stream for Session {
+impl<R> Stream for Session<R>
+where
+    R: Stream<Item = Result<WatchRequest, Status>> + Unpin,
+{
     type Item = Result<WatchResponse, Status>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        if this.unsent >= FLUSH_AFTER {
+            this.unsent = 0;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
         loop {
             if this.stopped.as_mut().poll(cx).is_ready() {
                 return Poll::Ready(None);
             }
             if let Some(reply) = this.replies.pop_front() {
+                this.unsent += 1;
                 return Poll::Ready(Some(Ok(reply)));
             }
             match this.responses.poll_recv(cx) {
                 Poll::Ready(Some(response)) => {
+                    this.unsent += usize::from(response.events.is_empty());
                     return Poll::Ready(Some(Ok(watch_response(&this.member, response))));
                 }
                 // The hub is gone: the server is stopping.
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Pending => {}
             }
-            let Some(requests) = this.requests.as_mut() else { return Poll::Pending };
+            let Some(requests) = this.requests.as_mut() else {
+                this.unsent = 0;
+                return Poll::Pending;
+            };
             match Pin::new(requests).poll_next(cx) {
                 Poll::Ready(Some(Ok(request))) => this.handle(request),
-                // The client's side broke (reset, undecodable message): nobody
-                // is left to read what follows.
-                Poll::Ready(Some(Err(_))) => return Poll::Ready(None),
+                // The client's side broke (reset, undecodable or oversized
+                // message): the stream ends with why.
+                Poll::Ready(Some(Err(status))) => {
+                    this.requests = None;
+                    return Poll::Ready(Some(Err(status)));
+                }
                 Poll::Ready(None) => this.requests = None,
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    this.unsent = 0;
+                    return Poll::Pending;
+                }
             }
         }
     }
@@ -192,7 +226,7 @@ pub(super) fn watch_response(member: &Member, response: watch::Response) -> Watc
         created: response.created,
         canceled: response.canceled,
         compact_revision: response.compact_revision,
-        cancel_reason: response.cancel_reason,
+        cancel_reason: String::new(),
         fragment: response.fragment,
         events: response.events.iter().map(event).collect(),
     }

@@ -1,9 +1,14 @@
 //! The pure core: watchers, streams, and who gets which events.
+//!
+//! An idle watcher costs 24 bytes in its stream's list plus its share of
+//! its key range, which watchers with the same range share (see
+//! [`ranges`](super::ranges)).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::event::{self, Event, Response};
+use super::ranges::{Matches, RangeId, Ranges};
 use super::{Config, Error, Filter, Id, NO_WATCH_ID, Request, Result, Sent, Sink, StreamId};
 use crate::mvcc::{self, EventKind};
 
@@ -18,13 +23,13 @@ const SYNCED: u8 = 1 << 5;
 /// Its `created` response is still to be sent (its stream was full).
 const CREATED_PENDING: u8 = 1 << 6;
 
-/// One watcher: about 48 bytes plus its key and range end.
+/// One watcher, in its stream's list.
 #[derive(Debug)]
 struct Watcher {
-    key: Box<[u8]>,
-    range_end: Box<[u8]>,
+    watch_id: i64,
     /// The first revision it has not been sent.
     next_revision: i64,
+    range: RangeId,
     flags: u8,
 }
 
@@ -33,30 +38,26 @@ impl Watcher {
         self.flags & flag != 0
     }
 
-    fn wants(&self, change: &mvcc::Event) -> bool {
-        let skip = match change.kind {
+    /// Whether it leaves out changes of this kind.
+    fn skips(&self, kind: EventKind) -> bool {
+        self.has(match kind {
             EventKind::Put => NO_PUT,
             EventKind::Delete => NO_DELETE,
-        };
-        !self.has(skip) && in_range(&self.key, &self.range_end, &change.kv.key)
+        })
     }
 
-    /// Its view of the changes it wants.
-    fn select(&self, changes: &[Arc<mvcc::Event>]) -> Vec<Event> {
-        changes
-            .iter()
-            .filter(|change| self.wants(change))
+    /// Its view of `changes`, of which it wants those in its range and not
+    /// filtered out.
+    fn select<'a>(
+        &self,
+        ranges: &Ranges,
+        changes: impl IntoIterator<Item = &'a Arc<mvcc::Event>>,
+    ) -> Vec<Event> {
+        let bounds = ranges.bounds(self.range);
+        (changes.into_iter())
+            .filter(|change| !self.skips(change.kind) && bounds.contains(&change.kv.key))
             .map(|change| Event::new(Arc::clone(change), self.has(PREV_KV)))
             .collect()
-    }
-}
-
-/// Whether `candidate` is in etcd's `[key, range_end)`.
-fn in_range(key: &[u8], range_end: &[u8], candidate: &[u8]) -> bool {
-    match range_end {
-        [] => candidate == key,
-        [0] => candidate >= key,
-        end => candidate >= key && candidate < end,
     }
 }
 
@@ -66,6 +67,29 @@ struct Stream<S> {
     next_watch_id: i64,
     /// How many of its watchers are unsynced.
     unsynced: usize,
+    /// Its watchers, by watch id.
+    watchers: Vec<Watcher>,
+}
+
+impl<S> Stream<S> {
+    /// Where the watcher with `watch_id` is, or would go.
+    fn find(&self, watch_id: i64) -> std::result::Result<usize, usize> {
+        self.watchers.binary_search_by_key(&watch_id, |w| w.watch_id)
+    }
+
+    fn watcher_mut(&mut self, watch_id: i64) -> Option<&mut Watcher> {
+        let index = self.find(watch_id).ok()?;
+        Some(&mut self.watchers[index])
+    }
+
+    /// Removes a watcher, giving memory back once its list is mostly empty.
+    fn remove(&mut self, watch_id: i64) -> Option<Watcher> {
+        let watcher = self.watchers.remove(self.find(watch_id).ok()?);
+        if self.watchers.capacity() > 4 * self.watchers.len().max(4) {
+            self.watchers.shrink_to(2 * self.watchers.len());
+        }
+        Some(watcher)
+    }
 }
 
 /// Revisions of history to read for one [`Hub::sync_step`]:
@@ -103,8 +127,15 @@ pub struct Hub<S> {
     config: Config,
     current_revision: i64,
     next_stream: u64,
-    streams: HashMap<StreamId, Stream<S>>,
-    watchers: BTreeMap<Id, Watcher>,
+    /// The streams and their watchers, in id order: each revision goes to
+    /// the watchers in [`Id`] order.
+    streams: BTreeMap<StreamId, Stream<S>>,
+    /// The number of watchers.
+    watchers: usize,
+    /// The watchers' key ranges.
+    ranges: Ranges,
+    /// Scratch of [`notify`](Hub::notify).
+    matches: Matches,
     unsynced: BTreeSet<Id>,
     /// Streams owed a stream-wide progress notification.
     progress_requested: BTreeSet<StreamId>,
@@ -118,8 +149,10 @@ impl<S: Sink> Hub<S> {
             config,
             current_revision,
             next_stream: 0,
-            streams: HashMap::new(),
-            watchers: BTreeMap::new(),
+            streams: BTreeMap::new(),
+            watchers: 0,
+            ranges: Ranges::default(),
+            matches: Matches::default(),
             unsynced: BTreeSet::new(),
             progress_requested: BTreeSet::new(),
         }
@@ -134,19 +167,24 @@ impl<S: Sink> Hub<S> {
     /// The number of watchers.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.watchers.len()
+        self.watchers
     }
 
     /// Whether there are no watchers.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.watchers.is_empty()
+        self.watchers == 0
+    }
+
+    fn watcher(&self, id: Id) -> Option<&Watcher> {
+        let stream = self.streams.get(&id.stream)?;
+        Some(&stream.watchers[stream.find(id.watch_id).ok()?])
     }
 
     /// Whether a watcher exists and is synced; `None` if it does not exist.
     #[must_use]
     pub fn is_synced(&self, id: Id) -> Option<bool> {
-        self.watchers.get(&id).map(|w| w.has(SYNCED))
+        self.watcher(id).map(|w| w.has(SYNCED))
     }
 
     /// Whether [`sync_step`](Hub::sync_step) has work: unsynced watchers or
@@ -160,7 +198,8 @@ impl<S: Sink> Hub<S> {
     pub fn add_stream(&mut self, sink: S) -> StreamId {
         let id = StreamId(self.next_stream);
         self.next_stream += 1;
-        self.streams.insert(id, Stream { sink, next_watch_id: 0, unsynced: 0 });
+        let stream = Stream { sink, next_watch_id: 0, unsynced: 0, watchers: Vec::new() };
+        self.streams.insert(id, stream);
         id
     }
 
@@ -172,19 +211,20 @@ impl<S: Sink> Hub<S> {
     /// Removes a stream and its watchers, sending nothing; returns how many
     /// watchers it had.
     pub fn remove_stream(&mut self, stream: StreamId) -> usize {
-        self.streams.remove(&stream);
         self.progress_requested.remove(&stream);
-        let ids: Vec<Id> = self.stream_watchers(stream).collect();
-        for id in &ids {
-            self.watchers.remove(id);
-            self.unsynced.remove(id);
+        let Some(removed) = self.streams.remove(&stream) else { return 0 };
+        if removed.unsynced > 0 {
+            let ids = Id { stream, watch_id: i64::MIN }..=Id { stream, watch_id: i64::MAX };
+            let unsynced: Vec<Id> = self.unsynced.range(ids).copied().collect();
+            for id in &unsynced {
+                self.unsynced.remove(id);
+            }
         }
-        ids.len()
-    }
-
-    fn stream_watchers(&self, stream: StreamId) -> impl Iterator<Item = Id> + '_ {
-        let ids = Id { stream, watch_id: i64::MIN }..=Id { stream, watch_id: i64::MAX };
-        self.watchers.range(ids).map(|(id, _)| *id)
+        for w in &removed.watchers {
+            self.ranges.release(w.range);
+        }
+        self.watchers -= removed.watchers.len();
+        removed.watchers.len()
     }
 
     /// Adds a watcher to `stream` and queues its `created` response;
@@ -200,13 +240,14 @@ impl<S: Sink> Hub<S> {
         if !end.is_empty() && end.as_slice() != [0] && end <= key {
             return Err(Error::EmptyRange);
         }
-        let taken = |watch_id| self.watchers.contains_key(&Id { stream, watch_id });
         let watch_id = match request.watch_id {
-            Some(watch_id) if taken(watch_id) => return Err(Error::DuplicateWatchId(watch_id)),
+            Some(watch_id) if st.find(watch_id).is_ok() => {
+                return Err(Error::DuplicateWatchId(watch_id));
+            }
             Some(watch_id) => watch_id,
             None => {
                 let mut watch_id = st.next_watch_id;
-                while taken(watch_id) {
+                while st.find(watch_id).is_ok() {
                     watch_id += 1;
                 }
                 st.next_watch_id = watch_id + 1;
@@ -237,20 +278,17 @@ impl<S: Sink> Hub<S> {
         }
         let next_revision =
             if request.start_revision <= 0 { current + 1 } else { request.start_revision };
-        let id = Id { stream, watch_id };
         if next_revision > current && flags & CREATED_PENDING == 0 {
             flags |= SYNCED;
         } else {
             st.unsynced += 1;
-            self.unsynced.insert(id);
+            self.unsynced.insert(Id { stream, watch_id });
         }
-        let watcher = Watcher {
-            key: request.key.into_boxed_slice(),
-            range_end: request.range_end.into_boxed_slice(),
-            next_revision,
-            flags,
-        };
-        self.watchers.insert(id, watcher);
+        let range = self.ranges.acquire(request.key, request.range_end);
+        let watcher = Watcher { watch_id, next_revision, range, flags };
+        let at = st.find(watch_id).unwrap_or_else(|at| at);
+        st.watchers.insert(at, watcher);
+        self.watchers += 1;
         Ok(watch_id)
     }
 
@@ -269,14 +307,13 @@ impl<S: Sink> Hub<S> {
 
     /// Removes a watcher, keeping the counts right.
     fn remove_watcher(&mut self, id: Id) -> bool {
-        if self.watchers.remove(&id).is_none() {
-            return false;
-        }
-        if self.unsynced.remove(&id)
-            && let Some(stream) = self.streams.get_mut(&id.stream)
-        {
+        let Some(stream) = self.streams.get_mut(&id.stream) else { return false };
+        let Some(watcher) = stream.remove(id.watch_id) else { return false };
+        if self.unsynced.remove(&id) {
             stream.unsynced -= 1;
         }
+        self.ranges.release(watcher.range);
+        self.watchers -= 1;
         true
     }
 
@@ -306,38 +343,51 @@ impl<S: Sink> Hub<S> {
         }
         let changes: Vec<Arc<mvcc::Event>> = events.into_iter().map(Arc::new).collect();
         let max_bytes = self.config.max_response_bytes;
+        let Self { streams, ranges, matches, unsynced, .. } = self;
+        matches.reset(ranges.slots());
         let mut closed = Vec::new();
-        for (id, w) in &mut self.watchers {
-            if !w.has(SYNCED) || w.next_revision > revision {
-                continue;
-            }
-            let Some(stream) = self.streams.get_mut(&id.stream) else { continue };
-            let wanted = w.select(&changes);
-            w.next_revision = revision + 1;
-            if wanted.is_empty() {
-                continue;
-            }
-            let max_pieces = stream.sink.max_batch();
-            let batch = event::responses(
-                id.watch_id,
-                revision,
-                wanted,
-                w.has(FRAGMENT),
-                max_bytes,
-                max_pieces,
-            );
-            match stream.sink.try_send_all(batch) {
-                Sent::Sent => {}
-                Sent::Full => {
-                    // etcd's victim: caught up from history later.
-                    w.next_revision = revision;
-                    w.flags &= !SYNCED;
-                    stream.unsynced += 1;
-                    self.unsynced.insert(*id);
+        for (&stream_id, stream) in streams.iter_mut() {
+            let Stream { sink, watchers, unsynced: stream_unsynced, .. } = stream;
+            for w in watchers.iter_mut() {
+                if !w.has(SYNCED) || w.next_revision > revision {
+                    continue;
                 }
-                Sent::Closed => closed.push(id.stream),
+                let in_range = matches.of(ranges, w.range, &changes).iter();
+                let wanted: Vec<Event> = (in_range.map(|&index| &changes[index as usize]))
+                    .filter(|change| !w.skips(change.kind))
+                    .map(|change| Event::new(Arc::clone(change), w.has(PREV_KV)))
+                    .collect();
+                w.next_revision = revision + 1;
+                if wanted.is_empty() {
+                    continue;
+                }
+                let max_pieces = sink.max_batch();
+                let batch = event::responses(
+                    w.watch_id,
+                    revision,
+                    wanted,
+                    w.has(FRAGMENT),
+                    max_bytes,
+                    max_pieces,
+                );
+                match sink.try_send_all(batch) {
+                    Sent::Sent => {}
+                    Sent::Full => {
+                        // etcd's victim: caught up from history later.
+                        w.next_revision = revision;
+                        w.flags &= !SYNCED;
+                        *stream_unsynced += 1;
+                        unsynced.insert(Id { stream: stream_id, watch_id: w.watch_id });
+                    }
+                    Sent::Closed => {
+                        // Its other watchers go with it.
+                        closed.push(stream_id);
+                        break;
+                    }
+                }
             }
         }
+        matches.trim(ranges.slots());
         for stream in closed {
             self.remove_stream(stream);
         }
@@ -348,9 +398,12 @@ impl<S: Sink> Hub<S> {
     /// caller decides how often (etcd: every ten minutes).
     pub fn progress_notify(&mut self) {
         let current = self.current_revision;
-        let due: Vec<Id> = (self.watchers.iter())
-            .filter(|(_, w)| w.has(SYNCED) && w.has(PROGRESS_NOTIFY))
-            .map(|(id, _)| *id)
+        let due: Vec<Id> = (self.streams.iter())
+            .flat_map(|(&stream, st)| {
+                (st.watchers.iter())
+                    .filter(|w| w.has(SYNCED) && w.has(PROGRESS_NOTIFY))
+                    .map(move |w| Id { stream, watch_id: w.watch_id })
+            })
             .collect();
         for id in due {
             self.send(id.stream, vec![Response::new(id.watch_id, current)]);
@@ -403,7 +456,7 @@ impl<S: Sink> Hub<S> {
     pub fn sync_window(&self, max_revisions: i64) -> Option<Window> {
         let start = (self.unsynced.iter())
             .filter(|id| self.streams.get(&id.stream).is_some_and(|s| s.sink.has_room()))
-            .filter_map(|id| self.watchers.get(id))
+            .filter_map(|&id| self.watcher(id))
             .map(|w| w.next_revision)
             .min()?;
         let end = self.current_revision.min(start.saturating_add(max_revisions.max(1) - 1));
@@ -436,19 +489,19 @@ impl<S: Sink> Hub<S> {
         let max_bytes = self.config.max_response_bytes;
         let mut progressed = false;
         let mut closed = Vec::new();
-        for id in self.unsynced.clone() {
-            let (Some(w), Some(stream)) =
-                (self.watchers.get_mut(&id), self.streams.get_mut(&id.stream))
-            else {
-                continue;
-            };
+        let Self { streams, ranges, unsynced, .. } = self;
+        for id in unsynced.clone() {
+            let Some(stream) = streams.get_mut(&id.stream) else { continue };
+            let Ok(index) = stream.find(id.watch_id) else { continue };
+            let Stream { sink, watchers, unsynced: stream_unsynced, .. } = stream;
+            let w = &mut watchers[index];
             if w.next_revision < window.start {
                 continue; // added after the window was chosen
             }
             if w.has(CREATED_PENDING) {
                 // Alone, so that it fits even when the events do not.
                 let created = Response { created: true, ..Response::new(id.watch_id, current) };
-                match stream.sink.try_send_all(vec![created]) {
+                match sink.try_send_all(vec![created]) {
                     Sent::Sent => {
                         w.flags &= !CREATED_PENDING;
                         progressed = true;
@@ -463,9 +516,9 @@ impl<S: Sink> Hub<S> {
             let mut batch = Vec::new();
             if w.next_revision <= window.end {
                 let from = changes.partition_point(|c| c.kv.mod_revision < w.next_revision);
-                let wanted = w.select(&changes[from..]);
+                let wanted = w.select(ranges, &changes[from..]);
                 if !wanted.is_empty() {
-                    let max_pieces = stream.sink.max_batch();
+                    let max_pieces = sink.max_batch();
                     let fragment = w.has(FRAGMENT);
                     batch.extend(event::responses(
                         id.watch_id,
@@ -480,7 +533,7 @@ impl<S: Sink> Hub<S> {
             let next = w.next_revision.max(window.end + 1);
             let moves = next != w.next_revision || next > current || !batch.is_empty();
             if !batch.is_empty() {
-                match stream.sink.try_send_all(batch) {
+                match sink.try_send_all(batch) {
                     Sent::Sent => {}
                     Sent::Full => continue,
                     Sent::Closed => {
@@ -493,8 +546,8 @@ impl<S: Sink> Hub<S> {
             w.next_revision = next;
             if next > current {
                 w.flags |= SYNCED;
-                stream.unsynced -= 1;
-                self.unsynced.remove(&id);
+                *stream_unsynced -= 1;
+                unsynced.remove(&id);
             }
         }
         for stream in closed {
@@ -508,18 +561,19 @@ impl<S: Sink> Hub<S> {
     fn cancel_compacted(&mut self, compact_revision: i64) -> bool {
         let current = self.current_revision;
         let doomed: Vec<Id> = (self.unsynced.iter())
-            .filter(|id| self.watchers.get(id).is_some_and(|w| w.next_revision < compact_revision))
+            .filter(|&&id| self.watcher(id).is_some_and(|w| w.next_revision < compact_revision))
             .copied()
             .collect();
         let mut progressed = false;
         for id in doomed {
-            let created_pending = self.watchers.get(&id).is_some_and(|w| w.has(CREATED_PENDING));
+            let created_pending = self.watcher(id).is_some_and(|w| w.has(CREATED_PENDING));
             if created_pending {
                 let created = Response { created: true, ..Response::new(id.watch_id, current) };
                 if self.send(id.stream, vec![created]) != Sent::Sent {
                     continue;
                 }
-                if let Some(w) = self.watchers.get_mut(&id) {
+                let stream = self.streams.get_mut(&id.stream);
+                if let Some(w) = stream.and_then(|s| s.watcher_mut(id.watch_id)) {
                     w.flags &= !CREATED_PENDING;
                 }
                 progressed = true;
@@ -556,22 +610,36 @@ impl<S: Sink> Hub<S> {
 
 #[cfg(test)]
 mod unit {
-    use super::{Watcher, in_range};
+    use super::*;
+    use crate::watch::VecSink;
 
     #[test]
     fn an_idle_watcher_is_small() {
-        // Plus its key, its range end and its map entry's id (16 bytes).
-        assert!(size_of::<Watcher>() <= 48, "{}", size_of::<Watcher>());
+        // Its range is shared with the other watchers of the same range.
+        assert_eq!(size_of::<Watcher>(), 24);
     }
 
     #[test]
-    fn ranges_follow_etcds_range_end() {
-        assert!(in_range(b"a", b"", b"a"));
-        assert!(!in_range(b"a", b"", b"ab"));
-        assert!(in_range(b"a", b"b", b"ab"));
-        assert!(!in_range(b"a", b"b", b"b"));
-        assert!(in_range(b"a", b"\0", b"zzz"));
-        assert!(in_range(b"\0", b"\0", b"\0"));
-        assert!(!in_range(b"b", b"\0", b"a"));
+    fn ranges_are_shared_and_released_with_their_last_watcher() {
+        let mut hub = Hub::new(1, Config::default());
+        let one = hub.add_stream(VecSink::new(1_000));
+        let two = hub.add_stream(VecSink::new(1_000));
+        for _ in 0..100 {
+            hub.watch(one, Request::prefix("a")).unwrap();
+            hub.watch(two, Request::prefix("a")).unwrap();
+        }
+        hub.watch(two, Request::key("b")).unwrap();
+        assert_eq!((hub.len(), hub.ranges.len()), (201, 2));
+        assert_eq!(hub.remove_stream(one), 100);
+        assert_eq!(hub.ranges.len(), 2);
+        assert!(hub.cancel(Id { stream: two, watch_id: 100 }));
+        assert_eq!(hub.ranges.len(), 1, "the key range went with its only watcher");
+        for watch_id in 0..99 {
+            assert!(hub.cancel(Id { stream: two, watch_id }));
+        }
+        let stream = &hub.streams[&two];
+        assert!(stream.watchers.capacity() <= 16, "the list shrank as it emptied");
+        assert_eq!(hub.remove_stream(two), 1);
+        assert_eq!((hub.len(), hub.ranges.len(), hub.ranges.slots()), (0, 0, 0));
     }
 }

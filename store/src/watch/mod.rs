@@ -70,6 +70,7 @@
 
 mod event;
 mod hub;
+mod ranges;
 mod shell;
 mod sink;
 #[cfg(test)]

@@ -370,3 +370,39 @@ fn a_created_response_that_did_not_fit_goes_first_when_there_is_room() {
     assert_eq!(f.take(), ["1 P a=1 @2"]);
     assert!(!f.hub.has_unsynced());
 }
+
+#[test]
+fn watchers_sharing_a_range_each_get_their_view_in_watch_id_order() {
+    let mut f = Fixture::new(100);
+    // Out of order, so that the stream's list is kept sorted by insertion.
+    assert_eq!(f.watch(Request::prefix("a").watch_id(5)), 5);
+    assert_eq!(f.watch(Request::prefix("a").watch_id(2).prev_kv()), 2);
+    assert_eq!(f.watch(Request::prefix("a").watch_id(9).filter(Filter::NoPut)), 9);
+    assert_eq!(f.watch(Request::key("b").watch_id(1)), 1);
+    f.take();
+    f.put("a", "1"); // 2
+    f.commit(|w| {
+        w.put("ab", "1", 0).unwrap();
+        w.put("b", "1", 0).unwrap();
+        w.put("a", "2", 0).unwrap();
+    }); // 3
+    f.delete("a", "b"); // 4
+    assert_eq!(
+        f.take(),
+        [
+            "2 P a=1 @2",
+            "5 P a=1 @2",
+            "1 P b=1 @3",
+            "2 P ab=1 P a=2 (a=1) @3",
+            "5 P ab=1 P a=2 @3",
+            "2 D a (a=2) D ab (ab=1) @4",
+            "5 D a D ab @4",
+            "9 D a D ab @4",
+        ]
+    );
+    assert!(f.hub.cancel(f.id(5)));
+    assert!(!f.hub.cancel(f.id(5)), "gone");
+    f.put("ab", "2"); // 5
+    assert_eq!(f.take(), ["5 canceled @4", "2 P ab=2 @5"]);
+    assert_eq!(f.hub.len(), 3);
+}
