@@ -66,7 +66,10 @@ impl Flushing {
 /// flush anything after it (its writes would be missing under theirs).
 #[must_use = "a sealed batch is lost unless it is flushed"]
 pub struct Sealed {
-    /// Its place in the order of batches sealed on its store, from 1.
+    /// Its place in the order of batches sealed on its store, from 1 (the
+    /// first of the batches merged into it).
+    first_seq: u64,
+    /// The place of the last batch merged into it.
     seq: u64,
     rows: Vec<(Revision, Vec<u8>)>,
     leases: Vec<LeaseChange>,
@@ -106,6 +109,30 @@ impl Sealed {
     pub fn applied_index(&self) -> u64 {
         self.applied_index
     }
+
+    /// Appends the batch sealed right after this one, so that both are
+    /// flushed in one redb transaction with one fsync: a flusher that
+    /// finds several sealed batches waiting flushes them together.
+    ///
+    /// # Errors
+    ///
+    /// `next` itself, unchanged, if it is not the batch sealed right after
+    /// this one (or after the last one merged into it).
+    pub fn merge(&mut self, mut next: Sealed) -> Result<(), Sealed> {
+        if next.first_seq != self.seq + 1 {
+            return Err(next);
+        }
+        next.done = true;
+        self.seq = next.seq;
+        self.rows.append(&mut next.rows);
+        self.leases.append(&mut next.leases);
+        self.alarms.append(&mut next.alarms);
+        self.applied |= next.applied;
+        self.sync |= next.sync;
+        self.revision = next.revision;
+        self.applied_index = next.applied_index;
+        Ok(())
+    }
 }
 
 impl Drop for Sealed {
@@ -114,7 +141,7 @@ impl Drop for Sealed {
             return;
         }
         if let Some(flushing) = self.flushing.as_ref().and_then(std::sync::Weak::upgrade) {
-            let mut order = flushing.turn(self.seq);
+            let mut order = flushing.turn(self.first_seq);
             order.failed.get_or_insert_with(|| {
                 format!("the batch sealed at revision {} was dropped unflushed", self.revision)
             });
@@ -136,6 +163,7 @@ impl Store {
             self.flushing.values().extend(values);
         }
         Sealed {
+            first_seq: tail.sealed,
             seq: tail.sealed,
             rows,
             leases,
@@ -162,7 +190,7 @@ impl Store {
     pub fn flush(&self, mut sealed: Sealed) -> Result<()> {
         sealed.done = true;
         let flushing = &self.flushing;
-        let mut order = flushing.turn(sealed.seq);
+        let mut order = flushing.turn(sealed.first_seq);
         let result = match &order.failed {
             Some(why) => {
                 Err(Error::Corrupted { detail: format!("an earlier flush failed: {why}") })
@@ -278,6 +306,34 @@ mod tests {
         });
         assert_eq!(store.compact_revision(), 3);
         assert_eq!(get(&store, "a", 0), Some(kv("a", "2", 2, 3, 2)));
+    }
+
+    #[test]
+    fn consecutive_sealed_batches_merge_into_one_flush() {
+        let store = Store::in_memory().unwrap();
+        let mut sealed = Vec::new();
+        for (index, value) in (1..=3).zip(["1", "2", "3"]) {
+            let mut batch = store.batch();
+            put_in(&mut batch, index, "a", value);
+            sealed.push(batch.seal());
+        }
+        let mut sealed = sealed.into_iter();
+        let mut first = sealed.next().unwrap();
+        let (second, third) = (sealed.next().unwrap(), sealed.next().unwrap());
+        let third = first.merge(third).expect_err("not the next one");
+        first.merge(second).unwrap();
+        first.merge(third).unwrap();
+        assert_eq!((first.revision(), first.applied_index()), (4, 3));
+        let before = store.durable_commits();
+        store.flush(first).unwrap();
+        assert_eq!(store.durable_commits() - before, 1);
+        assert_eq!((store.current_revision(), store.applied_index()), (4, 3));
+        assert_eq!(get(&store, "a", 0), Some(kv("a", "3", 2, 4, 3)));
+        // The order goes on after the merged batches.
+        let mut batch = store.batch();
+        put_in(&mut batch, 4, "a", "4");
+        batch.commit().unwrap();
+        assert_eq!(store.current_revision(), 5);
     }
 
     #[test]

@@ -293,28 +293,56 @@ impl Writer {
     }
 }
 
-/// How many sealed batches may wait for the flusher while it flushes one:
-/// the writer applies the next batch in memory while the disk syncs the
-/// previous one.
-const FLUSH_DEPTH: usize = 1;
+/// How many sealed batches may wait for the flusher while it flushes: the
+/// writer applies the next batches in memory while the disk syncs, and the
+/// flusher flushes all that waited with one fsync.
+const FLUSH_DEPTH: usize = 64;
 
 /// A sealed batch and the outcomes to release once it is flushed.
 type Flush = (mvcc::Sealed, Outcomes);
 
-/// The flusher task: flushes sealed batches in order, each on a blocking
-/// thread (one redb transaction, one fsync), then releases its outcomes.
-/// Ends when the writer task is gone and everything is flushed.
+/// The flusher task: flushes sealed batches in order on a blocking thread,
+/// all those waiting at once merged into one redb transaction with one
+/// fsync, then releases their outcomes. Ends when the writer task is gone
+/// and everything is flushed.
 async fn flush(apply: Arc<Apply>, mut sealed: mpsc::Receiver<Flush>) {
-    while let Some((batch, outcomes)) = sealed.recv().await {
-        let store = Arc::clone(&apply.store);
-        let flushed = tokio::task::spawn_blocking(move || store.flush(batch)).await;
-        let committed = match flushed {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(error)) => Err(error.to_string()),
-            Err(_) => Err("the flush panicked".to_owned()),
-        };
-        apply.release(outcomes, &committed);
+    let mut waiting = Vec::new();
+    while sealed.recv_many(&mut waiting, FLUSH_DEPTH).await > 0 {
+        let mut group: Option<Flush> = None;
+        for (next, more) in std::mem::take(&mut waiting) {
+            group = Some(match group {
+                None => (next, more),
+                // The writer seals one batch after the other, so they merge;
+                // if one did not, the group so far is flushed on its own.
+                Some((mut batch, mut outcomes)) => match batch.merge(next) {
+                    Ok(()) => {
+                        outcomes.extend(more);
+                        (batch, outcomes)
+                    }
+                    Err(next) => {
+                        flush_one(&apply, batch, outcomes).await;
+                        (next, more)
+                    }
+                },
+            });
+        }
+        if let Some((batch, outcomes)) = group {
+            flush_one(&apply, batch, outcomes).await;
+        }
     }
+}
+
+/// Flushes one (possibly merged) sealed batch on a blocking thread, then
+/// releases its outcomes.
+async fn flush_one(apply: &Arc<Apply>, batch: mvcc::Sealed, outcomes: Outcomes) {
+    let store = Arc::clone(&apply.store);
+    let flushed = tokio::task::spawn_blocking(move || store.flush(batch)).await;
+    let committed = match flushed {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err("the flush panicked".to_owned()),
+    };
+    apply.release(outcomes, &committed);
 }
 
 /// Where the writer task is.
