@@ -83,6 +83,7 @@
 
 mod config;
 mod embedded;
+mod ids;
 mod lease;
 mod proposer;
 mod services;
@@ -100,6 +101,7 @@ use tonic::transport::server::TcpIncoming;
 
 pub use config::{Config, DB_FILE};
 pub use embedded::EmbeddedStore;
+pub use ids::{etcd_cluster_id, etcd_member_id};
 
 use crate::pb::etcdserverpb::alarm_request::AlarmAction;
 use crate::pb::etcdserverpb::cluster_server::ClusterServer;
