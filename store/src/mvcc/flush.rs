@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 
 use super::backend::{AlarmChange, LeaseChange, Side};
 use super::store::{Batch, Buffer, Tail};
@@ -83,7 +83,7 @@ pub struct Sealed {
     /// Set once flushed or given up on.
     done: bool,
     /// The flush order of its store, to give up on it when dropped.
-    flushing: Option<std::sync::Weak<Flushing>>,
+    flushing: Weak<Flushing>,
 }
 
 impl fmt::Debug for Sealed {
@@ -140,7 +140,7 @@ impl Drop for Sealed {
         if self.done {
             return;
         }
-        if let Some(flushing) = self.flushing.as_ref().and_then(std::sync::Weak::upgrade) {
+        if let Some(flushing) = self.flushing.upgrade() {
             let mut order = flushing.turn(self.first_seq);
             order.failed.get_or_insert_with(|| {
                 format!("the batch sealed at revision {} was dropped unflushed", self.revision)
@@ -173,7 +173,7 @@ impl Store {
             revision: tail.revision,
             applied_index: tail.applied_index,
             done: false,
-            flushing: Some(std::sync::Arc::downgrade(&self.flushing)),
+            flushing: Arc::downgrade(&self.flushing),
         }
     }
 

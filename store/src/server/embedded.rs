@@ -15,10 +15,9 @@ use tokio_stream::Stream;
 use tonic::Request;
 
 use super::Member;
-use super::lease::LeaseService;
+use super::lease::{LeaseService, keep_alive};
 use super::services::KvService;
 use super::watch::{cancel_reason, create_request, watch_response};
-use crate::lease;
 use crate::pb::etcdserverpb::kv_server::Kv;
 use crate::pb::etcdserverpb::lease_server::Lease;
 use crate::pb::etcdserverpb::{
@@ -144,16 +143,15 @@ impl Store for EmbeddedStore {
         &self,
         request: LeaseKeepAliveRequest,
     ) -> Result<LeaseKeepAliveResponse> {
-        let member = &self.member;
-        if *member.stop.borrow() {
+        if *self.member.stop.borrow() {
             return Err(Error::Unavailable { message: "etcdserver: server stopped".into() });
         }
-        let ttl = match member.leases.renew(request.id) {
-            Ok(ttl) if ttl > 0 => ttl,
-            Ok(_) | Err(lease::Error::NotFound) => return Err(Error::LeaseNotFound),
-            Err(error) => return Err(tonic::Status::from(error).into()),
-        };
-        Ok(LeaseKeepAliveResponse { header: Some(member.header()), id: request.id, ttl })
+        let response = keep_alive(&self.member, request.id)?;
+        // A TTL of 0 is etcd's "no such lease", as `RemoteStore` reads it.
+        if response.ttl <= 0 {
+            return Err(Error::LeaseNotFound);
+        }
+        Ok(response)
     }
 
     async fn lease_time_to_live(

@@ -117,7 +117,7 @@ impl Leases {
         self.lessor().expired(now)
     }
 
-    pub(super) fn renew(&self, id: i64) -> lease::Result<i64> {
+    fn renew(&self, id: i64) -> lease::Result<i64> {
         let now = self.clock.now();
         self.lessor().renew(id, now)
     }
@@ -264,15 +264,16 @@ impl fmt::Debug for KeepAlive {
     }
 }
 
-impl KeepAlive {
-    fn renew(&self, id: i64) -> Result<LeaseKeepAliveResponse, Status> {
-        let ttl = match self.member.leases.renew(id) {
-            Ok(ttl) => ttl,
-            Err(lease::Error::NotFound) => 0,
-            Err(error) => return Err(error.into()),
-        };
-        Ok(LeaseKeepAliveResponse { header: Some(self.member.header()), id, ttl })
-    }
+/// Renews lease `id` once, as one round of a keep-alive stream: the
+/// answer carries the renewed TTL, or 0 for a lease that is unknown or has
+/// run out (as etcd answers).
+pub(super) fn keep_alive(member: &Member, id: i64) -> Result<LeaseKeepAliveResponse, Status> {
+    let ttl = match member.leases.renew(id) {
+        Ok(ttl) => ttl,
+        Err(lease::Error::NotFound) => 0,
+        Err(error) => return Err(error.into()),
+    };
+    Ok(LeaseKeepAliveResponse { header: Some(member.header()), id, ttl })
 }
 
 impl Stream for KeepAlive {
@@ -284,7 +285,9 @@ impl Stream for KeepAlive {
             return Poll::Ready(None);
         }
         match Pin::new(&mut this.requests).poll_next(cx) {
-            Poll::Ready(Some(Ok(request))) => Poll::Ready(Some(this.renew(request.id))),
+            Poll::Ready(Some(Ok(request))) => {
+                Poll::Ready(Some(keep_alive(&this.member, request.id)))
+            }
             // The client closed its side, or it broke: nobody reads on.
             Poll::Ready(Some(Err(_)) | None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
