@@ -65,6 +65,7 @@ pub mod conformance;
 pub mod lease;
 pub mod mvcc;
 pub mod pb;
+mod raft;
 pub mod server;
 pub mod store;
 pub mod watch;

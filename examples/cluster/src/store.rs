@@ -12,6 +12,9 @@
 //! | `--max-request-bytes` | `limits.max_request_bytes` |
 //! | `--max-txn-ops` | `limits.max_txn_ops` |
 //! | `--quota-backend-bytes` | `quota_backend_bytes` |
+//! | `--heartbeat-interval` | `heartbeat_interval` (milliseconds) |
+//! | `--election-timeout` | `election_timeout` (milliseconds) |
+//! | `--snapshot-count` | `snapshot_count` |
 //!
 //! `--listen-client-urls` is where this process listens; only plain
 //! `http://` and a single URL for now. Port 0 lets the system pick a port.
@@ -24,6 +27,7 @@
 //! status 1 (writes that were acknowledged are on disk all the same).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use keelson_store::apply::Limits;
@@ -37,8 +41,9 @@ pub(crate) struct Args {
     #[arg(long, value_name = "NAME", default_value = "default")]
     name: String,
 
-    /// Directory holding the member's database (store.redb), created if
-    /// missing. Without it, the data is kept in memory and lost on exit.
+    /// Directory holding the member's database (store.redb) and its
+    /// write-ahead log (wal/), created if missing. Without it, the data is
+    /// kept in memory and lost on exit.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
 
@@ -91,6 +96,26 @@ pub(crate) struct Args {
     /// until `etcdctl alarm disarm`.
     #[arg(long, value_name = "BYTES", default_value_t = 0, allow_negative_numbers = true)]
     quota_backend_bytes: i64,
+
+    /// Time between a Raft leader's heartbeats, in milliseconds; also the
+    /// Raft tick.
+    #[arg(long, value_name = "MS", default_value_t = millis(server::Config::default().heartbeat_interval))]
+    heartbeat_interval: u64,
+
+    /// Time a follower waits for a leader before it starts an election, in
+    /// milliseconds (randomized up to twice this); at least twice the
+    /// heartbeat interval.
+    #[arg(long, value_name = "MS", default_value_t = millis(server::Config::default().election_timeout))]
+    election_timeout: u64,
+
+    /// Applied Raft log entries kept before the log is compacted.
+    #[arg(long, value_name = "N", default_value_t = server::Config::default().snapshot_count)]
+    snapshot_count: u64,
+}
+
+/// A duration in whole milliseconds, for flag defaults.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 impl Args {
@@ -115,7 +140,12 @@ impl Args {
                     .max_request_bytes(self.max_request_bytes)
                     .max_txn_ops(self.max_txn_ops),
             )
-            .quota_backend_bytes(self.quota_backend_bytes);
+            .quota_backend_bytes(self.quota_backend_bytes)
+            .raft_timing(
+                Duration::from_millis(self.heartbeat_interval),
+                Duration::from_millis(self.election_timeout),
+            )
+            .snapshot_count(self.snapshot_count);
         match &self.data_dir {
             Some(dir) => config.data_dir(dir.clone()),
             None => config,

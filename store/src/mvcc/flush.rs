@@ -110,6 +110,21 @@ impl Sealed {
         self.applied_index
     }
 
+    /// Flushes it without an fsync: [`Store::flush`] then commits it to
+    /// redb for readers, and it becomes durable with the next flush that
+    /// syncs, or [`Store::sync`]. For a caller that keeps what it applied
+    /// durable elsewhere (a write-ahead log) until then.
+    pub fn defer_sync(&mut self) {
+        self.sync = false;
+    }
+
+    /// Whether [`Store::flush`] will fsync it: it changed something and
+    /// [`defer_sync`](Sealed::defer_sync) was not called.
+    #[must_use]
+    pub fn syncs(&self) -> bool {
+        self.sync
+    }
+
     /// Appends the batch sealed right after this one, so that both are
     /// flushed in one redb transaction with one fsync: a flusher that
     /// finds several sealed batches waiting flushes them together.
@@ -128,6 +143,7 @@ impl Sealed {
         self.leases.append(&mut next.leases);
         self.alarms.append(&mut next.alarms);
         self.applied |= next.applied;
+        // Merged batches sync if any of them would have.
         self.sync |= next.sync;
         self.revision = next.revision;
         self.applied_index = next.applied_index;
@@ -221,6 +237,29 @@ impl Store {
         result
     }
 
+    /// Makes every flushed batch durable (one fsync), including those
+    /// flushed after [`Sealed::defer_sync`]. Ordered with the flushes: it
+    /// waits for a flush in progress, and covers exactly the batches
+    /// flushed before it.
+    ///
+    /// # Errors
+    ///
+    /// The fatal storage errors, as [`Store::flush`].
+    pub fn sync(&self) -> Result<()> {
+        // Holding the order keeps flushes out while the applied index read
+        // here is written back: a flush after it must not be overtaken.
+        let order = self.flushing.order();
+        if let Some(why) = &order.failed {
+            return Err(Error::Corrupted { detail: format!("an earlier flush failed: {why}") });
+        }
+        let (revision, index) = {
+            let state = self.state();
+            (state.current_revision, state.applied_index)
+        };
+        let side = Side { leases: &[], alarms: &[] };
+        self.backend().commit(&[], side, revision, index, true)
+    }
+
     /// Writes every write applied so far to redb and makes it visible, in
     /// order after the batches sealed before.
     pub(crate) fn publish(&self, tail: &mut Tail) -> Result<()> {
@@ -290,6 +329,29 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!((store.current_revision(), store.applied_index()), (4, 3));
         assert_eq!(get(&store, "b", 0), Some(kv("b", "1", 4, 4, 1)));
+    }
+
+    #[test]
+    fn a_deferred_sync_is_visible_at_once_and_durable_after_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        let store = Store::open(&path).unwrap();
+        let mut batch = store.batch();
+        put_in(&mut batch, 1, "a", "1"); // 2
+        let mut sealed = batch.seal();
+        assert!(sealed.syncs());
+        sealed.defer_sync();
+        assert!(!sealed.syncs());
+        let before = store.durable_commits();
+        store.flush(sealed).unwrap();
+        assert_eq!(store.durable_commits(), before, "no fsync");
+        assert_eq!(get(&store, "a", 0), Some(kv("a", "1", 2, 2, 1)));
+        store.sync().unwrap();
+        assert_eq!(store.durable_commits(), before + 1);
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!((store.current_revision(), store.applied_index()), (2, 1));
+        assert_eq!(get(&store, "a", 0), Some(kv("a", "1", 2, 2, 1)));
     }
 
     #[test]

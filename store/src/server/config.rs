@@ -2,6 +2,7 @@
 //! and its limits.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::{Error, Result};
 use crate::{apply, lease, watch};
@@ -45,7 +46,25 @@ pub struct Config {
     /// such writes until it is disarmed (see [`apply::alarm`]). Every value
     /// is valid, as in etcd; etcd warns above 8 GiB.
     pub quota_backend_bytes: i64,
+    /// How often a leader sends heartbeats; also the Raft tick (etcd's
+    /// `--heartbeat-interval`; 50 ms by default).
+    pub heartbeat_interval: Duration,
+    /// How long a follower waits without hearing from a leader before it
+    /// starts an election, randomized up to twice this; a whole multiple of
+    /// the heartbeat interval, at least twice it (etcd's
+    /// `--election-timeout`; 300 ms by default, so that a new leader takes
+    /// over well within a second on a local network).
+    pub election_timeout: Duration,
+    /// How many applied entries the Raft log keeps before it is compacted
+    /// (etcd's `--snapshot-count`; 10,000 by default).
+    pub snapshot_count: u64,
+    /// How long a write waits to be applied before it is answered
+    /// `etcdserver: request timed out` (it may still be applied later).
+    pub request_timeout: Duration,
 }
+
+/// The directory of the write-ahead log inside [`Config::data_dir`].
+pub const WAL_DIR: &str = "wal";
 
 /// The name of the database file inside [`Config::data_dir`].
 pub const DB_FILE: &str = "store.redb";
@@ -63,6 +82,10 @@ impl Default for Config {
             watch: watch::Config::default(),
             lease: lease::Config::default(),
             quota_backend_bytes: 0,
+            heartbeat_interval: Duration::from_millis(50),
+            election_timeout: Duration::from_millis(300),
+            snapshot_count: 10_000,
+            request_timeout: Duration::from_secs(7),
         }
     }
 }
@@ -153,6 +176,34 @@ impl Config {
         limit.map_or(self.quota_backend_bytes, |bytes| bytes.unwrap_or(i64::MAX))
     }
 
+    /// Sets [`heartbeat_interval`](Config::heartbeat_interval) and
+    /// [`election_timeout`](Config::election_timeout).
+    #[must_use]
+    pub fn raft_timing(mut self, heartbeat_interval: Duration, election_timeout: Duration) -> Self {
+        self.heartbeat_interval = heartbeat_interval;
+        self.election_timeout = election_timeout;
+        self
+    }
+
+    /// Sets [`snapshot_count`](Config::snapshot_count).
+    #[must_use]
+    pub fn snapshot_count(mut self, entries: u64) -> Self {
+        self.snapshot_count = entries;
+        self
+    }
+
+    /// The election timeout in heartbeat ticks.
+    pub(crate) fn election_ticks(&self) -> usize {
+        let ticks = self.election_timeout.as_nanos() / self.heartbeat_interval.as_nanos().max(1);
+        usize::try_from(ticks).unwrap_or(usize::MAX)
+    }
+
+    /// The write-ahead log's directory, when the data is kept on disk.
+    #[must_use]
+    pub fn wal_dir(&self) -> Option<PathBuf> {
+        self.data_dir.as_ref().map(|dir| dir.join(WAL_DIR))
+    }
+
     /// The database file, when the data is kept on disk.
     #[must_use]
     pub fn db_path(&self) -> Option<PathBuf> {
@@ -187,6 +238,21 @@ impl Config {
                     "{field}: {url:?} is not an http:// or https:// URL with a host"
                 ));
             }
+        }
+        if self.heartbeat_interval.is_zero() {
+            return invalid("heartbeat_interval must not be 0".into());
+        }
+        if self.election_ticks() < 2 {
+            return invalid(format!(
+                "election_timeout ({:?}) must be at least twice heartbeat_interval ({:?})",
+                self.election_timeout, self.heartbeat_interval
+            ));
+        }
+        if self.snapshot_count == 0 {
+            return invalid("snapshot_count must not be 0".into());
+        }
+        if self.request_timeout.is_zero() {
+            return invalid("request_timeout must not be 0".into());
         }
         if let Err(error) = self.limits.validate() {
             return invalid(error.to_string());

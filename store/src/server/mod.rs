@@ -43,11 +43,17 @@
 //! - Reads (KV `Range`, Maintenance) are served from the local store.
 //! - Writes (`Put`, `DeleteRange`, `Txn`, `Compact`) are checked against the
 //!   space quota ([`Config::quota_backend_bytes`]) and etcd's checks, then
-//!   go through propose → commit → apply: one writer task gives each proposal
-//!   the next log index, applies it with [`apply::Applier::apply_in`], hands
-//!   the changes to the watch hub and answers the proposal it belongs to.
-//!   Its log resumes after [`mvcc::Store::applied_index`] on restart. Raft
-//!   replication will replace the commit step.
+//!   go through propose → commit → apply on Raft (tikv/raft-rs): the
+//!   member is a Raft node (alone in its cluster for now, so it elects
+//!   itself at once); a proposal is appended to the Raft log, which a
+//!   write-ahead log under [`Config::data_dir`] ([`WAL_DIR`]) makes
+//!   durable with one `fdatasync` per batch; committed entries are applied
+//!   with [`apply::Applier::apply_in`] by one writer task, which hands the
+//!   changes to the watch hub and answers the proposal each belongs to.
+//!   The engine then commits without waiting for the disk and syncs every
+//!   second; on restart the entries after its last durable commit are
+//!   applied again from the log. A member kept in memory has its log in
+//!   memory too.
 //! - The space quota works as in etcd (see [`apply::alarm`]): a write that
 //!   would take the database to its quota is refused with `etcdserver:
 //!   mvcc: database space exceeded` and proposes the member's NOSPACE
@@ -64,7 +70,7 @@
 //!   lease that ran out, every 500 ms; keep-alives renew in the lessor and
 //!   propose nothing.
 //! - Every response header carries the cluster ID, the member ID, the
-//!   revision the answer reflects and the Raft term (1 until Raft lands).
+//!   revision the answer reflects and the Raft term.
 //! - Errors carry etcd's gRPC codes and messages, so etcd clients react as
 //!   they would to etcd. A storage failure answers `Internal`; the member
 //!   keeps serving.
@@ -78,7 +84,8 @@
 //!    keep-alive stream;
 //! 2. waits for the requests in flight, whose proposals are still applied;
 //! 3. stops the lease expiry task;
-//! 4. stops the writer, after it has applied whatever was proposed;
+//! 4. stops the Raft node once what was proposed is committed, and the
+//!    writer once that is applied and synced to disk;
 //! 5. stops the watch hub's task.
 
 mod config;
@@ -99,7 +106,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 
-pub use config::{Config, DB_FILE};
+pub use config::{Config, DB_FILE, WAL_DIR};
 pub use embedded::EmbeddedStore;
 pub use ids::{etcd_cluster_id, etcd_member_id};
 
@@ -109,16 +116,15 @@ use crate::pb::etcdserverpb::kv_server::KvServer;
 use crate::pb::etcdserverpb::lease_server::LeaseServer;
 use crate::pb::etcdserverpb::maintenance_server::MaintenanceServer;
 use crate::pb::etcdserverpb::{AlarmRequest, AlarmResponse, AlarmType, ResponseHeader};
+use crate::raft::node::{Node, NodeConfig, NodeError, NodeStatus, Progress, ReadIndex};
+use crate::raft::{LoneNetwork, Network};
 use crate::watch::WatchHub;
 use crate::{apply, mvcc};
 use lease::{Clock, Expiry, Leases};
-use proposer::{Proposer, Writer};
+use proposer::{Proposer, Waiters, Writer, WriterParts};
 
 /// The etcd version a member reports in `Status`: the API it speaks.
 pub const ETCD_VERSION: &str = "3.5.17";
-
-/// The Raft term every header carries until Raft lands.
-const RAFT_TERM: u64 = 1;
 
 /// What gRPC accepts on top of the largest request, for framing (etcd's
 /// `grpcOverheadBytes`).
@@ -152,6 +158,14 @@ pub enum Error {
         #[source]
         source: mvcc::Error,
     },
+    /// The Raft log could not be opened, or Raft refused its state.
+    #[error("raft log in {path} could not be opened: {detail}")]
+    OpenLog {
+        /// The write-ahead log's directory (`:memory:` for none).
+        path: PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
     /// The watch hub could not start.
     #[error("watch hub could not start")]
     Watch(#[source] crate::watch::Error),
@@ -170,22 +184,30 @@ struct Member {
     proposer: Proposer,
     /// The lessor, shared with the writer and the expiry task.
     leases: Arc<Leases>,
+    /// What the Raft node says about itself.
+    node: tokio::sync::watch::Receiver<NodeStatus>,
+    /// Linearizable reads, to the node for a read index.
+    reads: tokio::sync::mpsc::Sender<ReadIndex>,
+    /// How far the writer got: what readers see.
+    progress: tokio::sync::watch::Receiver<Progress>,
     /// `true` once the server shuts down.
     stop: tokio::sync::watch::Receiver<bool>,
 }
 
-/// What response headers say about the member configured by `config`.
-fn apply_header(config: &Config) -> apply::Header {
-    apply::Header {
-        cluster_id: config.cluster_id,
-        member_id: config.member_id,
-        raft_term: RAFT_TERM,
-    }
+/// What response headers say about the member configured by `config`, in
+/// Raft term `term`.
+fn apply_header(config: &Config, term: u64) -> apply::Header {
+    apply::Header { cluster_id: config.cluster_id, member_id: config.member_id, raft_term: term }
 }
 
 impl Member {
     fn apply_header(&self) -> apply::Header {
-        apply_header(&self.config)
+        apply_header(&self.config, self.node.borrow().term.max(1))
+    }
+
+    /// What the Raft node says about itself.
+    fn node_status(&self) -> NodeStatus {
+        *self.node.borrow()
     }
 
     /// The response header at the store's current revision.
@@ -201,6 +223,33 @@ impl Member {
         (apply::Applier::new(&self.store).header(self.apply_header()))
             .limits(self.config.limits)
             .leases(self.leases.config())
+    }
+
+    /// Waits until a read sees every write acknowledged before it started
+    /// (etcd's linearizable read): asks the Raft node for a read index
+    /// (the commit index, confirmed by a quorum to still be the leader's)
+    /// and waits until the writer has applied up to it. A serializable
+    /// read does not wait: it sees what this member has applied.
+    async fn read_barrier(&self, serializable: bool) -> Result<(), tonic::Status> {
+        if serializable {
+            return Ok(());
+        }
+        let timed_out = || tonic::Status::from(proposer::Failed::TimedOut);
+        let stopped = || tonic::Status::from(proposer::Failed::Stopped);
+        let deadline = tokio::time::Instant::now() + self.config.request_timeout;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.reads.send(tx).await.map_err(|_| stopped())?;
+        let index = match tokio::time::timeout_at(deadline, rx).await {
+            Ok(Ok(index)) => index,
+            Ok(Err(_)) => return Err(stopped()),
+            Err(_) => return Err(timed_out()),
+        };
+        let mut progress = self.progress.clone();
+        match tokio::time::timeout_at(deadline, progress.wait_for(|p| p.applied >= index)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(_)) => Err(stopped()),
+            Err(_) => Err(timed_out()),
+        }
     }
 
     /// Ready when the server shuts down: streams then end, so that
@@ -269,6 +318,7 @@ impl Member {
 #[derive(Debug)]
 pub struct Server {
     member: Arc<Member>,
+    node: Node,
     writer: Writer,
     expiry: Expiry,
     stop: tokio::sync::watch::Sender<bool>,
@@ -281,8 +331,8 @@ impl Server {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidConfig`], [`Error::CreateDataDir`] and
-    /// [`Error::OpenStore`].
+    /// [`Error::InvalidConfig`], [`Error::CreateDataDir`],
+    /// [`Error::OpenStore`] and [`Error::OpenLog`].
     ///
     /// # Panics
     ///
@@ -301,13 +351,17 @@ impl Server {
         Self::with_store(config, Arc::new(store))
     }
 
-    /// Starts a member on a store opened by the caller; the configured data
-    /// directory is then not used.
+    /// Starts a member on a store opened by the caller. Its write-ahead log
+    /// is in the configured data directory ([`Config::wal_dir`]) if there
+    /// is one, and the store's commits then wait for the disk only once a
+    /// second; without one, the log is kept in memory and every commit of
+    /// the store waits for the disk.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidConfig`] (which covers the watch hub's
-    /// configuration, so [`Error::Watch`] does not happen today).
+    /// configuration, so [`Error::Watch`] does not happen today) and
+    /// [`Error::OpenLog`].
     ///
     /// # Panics
     ///
@@ -321,19 +375,73 @@ impl Server {
         config.validate()?;
         let hub = WatchHub::new(Arc::clone(&store), config.watch.clone()).map_err(Error::Watch)?;
         let hub = Arc::new(hub);
-        let header = apply_header(&config);
         let leases = Arc::new(Leases::start(config.lease, &store, clock));
-        let (proposer, writer) = Writer::start(
-            Arc::clone(&store),
-            Arc::clone(&hub),
-            header,
-            config.limits,
-            Arc::clone(&leases),
-        );
+        let waiters = Arc::new(Waiters::default());
+        let (committed_tx, committed) = tokio::sync::mpsc::unbounded_channel();
+        let (progress, progress_rx) = tokio::sync::watch::channel(Progress::default());
+        let member_progress = progress_rx.clone();
+        let (_, inbox) = tokio::sync::mpsc::channel(1);
+        let network: Arc<dyn Network> = Arc::new(LoneNetwork);
+        let wal_dir = config.wal_dir();
+        let node_config = NodeConfig {
+            id: config.member_id,
+            voters: vec![config.member_id],
+            tick: config.heartbeat_interval,
+            election_ticks: config.election_ticks(),
+            heartbeat_ticks: 1,
+            compact_entries: config.snapshot_count,
+            wal_dir: wal_dir.clone(),
+        };
+        let dropped = {
+            let waiters = Arc::clone(&waiters);
+            Box::new(move |id| waiters.trigger(id, Err(proposer::Failed::NoLeader)))
+        };
+        let wiring = crate::raft::node::Wiring {
+            network,
+            inbox,
+            committed: committed_tx,
+            progress: progress_rx,
+            dropped,
+        };
+        let node = Node::start(node_config, store.applied_index(), wiring).map_err(|error| {
+            let detail = match error {
+                NodeError::Wal(error) => error.to_string(),
+                NodeError::Raft(error) => format!("raft: {error}"),
+                behind @ NodeError::Behind { .. } => behind.to_string(),
+            };
+            Error::OpenLog { path: wal_dir.clone().unwrap_or_else(|| ":memory:".into()), detail }
+        })?;
+        let node_status = node.status();
+        let writer = Writer::start(WriterParts {
+            member: config.member_id,
+            store: Arc::clone(&store),
+            hub: Arc::clone(&hub),
+            header: apply_header(&config, 1),
+            limits: config.limits,
+            leases: Arc::clone(&leases),
+            waiters: Arc::clone(&waiters),
+            committed,
+            progress,
+            node: node_status.clone(),
+            wal: wal_dir.is_some(),
+        });
+        let proposer =
+            Proposer::new(config.member_id, node.proposals(), waiters, config.request_timeout);
         let expiry = Expiry::start(Arc::clone(&leases), proposer.clone());
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let member = Arc::new(Member { config, store, hub, proposer, leases, stop: stopped });
-        Ok(Self { member, writer, expiry, stop })
+        let member = Member {
+            config,
+            store,
+            hub,
+            proposer,
+            leases,
+            node: node_status,
+            reads: node.reads(),
+            progress: member_progress,
+            stop: stopped,
+        };
+        let member = Arc::new(member);
+        Ok(Self { member, node, writer, expiry, stop })
     }
 
     /// The member's configuration.
@@ -413,9 +521,12 @@ impl Server {
     ///
     /// [`serve`]: Server::serve
     pub async fn shutdown(self) {
-        let Self { member, writer, expiry, stop } = self;
+        let Self { member, node, writer, expiry, stop } = self;
         stop.send_replace(true);
         expiry.stop().await;
+        // The node lets what was proposed be applied, then closes the
+        // writer's queue; the writer applies it and flushes.
+        node.stop(member.config.request_timeout).await;
         writer.stop().await;
         let hub = Arc::clone(&member.hub);
         drop(member);

@@ -35,6 +35,7 @@ pub(super) fn mismatch(response: &apply::Response) -> Status {
 #[tonic::async_trait]
 impl Kv for KvService {
     async fn range(&self, request: Request<RangeRequest>) -> Answer<RangeResponse> {
+        self.0.read_barrier(request.get_ref().serializable).await?;
         Ok(Response::new(self.0.applier().range(request.get_ref())?))
     }
 
@@ -89,16 +90,16 @@ impl Maintenance for MaintenanceService {
         let member = &self.0;
         let header = member.header();
         let db_size = member.db_size();
-        let applied_index = member.store.applied_index();
+        let node = member.node_status();
         let errors = member.store.alarms().into_iter().map(alarm_text).collect();
         Ok(Response::new(StatusResponse {
             header: Some(header),
             version: ETCD_VERSION.into(),
             db_size,
-            leader: member.config.member_id,
-            raft_index: applied_index,
+            leader: node.leader,
+            raft_index: node.commit,
             raft_term: header.raft_term,
-            raft_applied_index: applied_index,
+            raft_applied_index: node.applied,
             errors,
             db_size_in_use: db_size,
             is_learner: false,

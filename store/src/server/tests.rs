@@ -379,7 +379,8 @@ async fn status_member_list_and_maintenance_describe_the_member() {
     );
     assert_eq!(status.version, ETCD_VERSION);
     assert_eq!((status.leader, status.raft_term), (6, 1));
-    assert_eq!((status.raft_index, status.raft_applied_index), (1, 1));
+    // The member's first entry is its own, as a new leader; the put is next.
+    assert_eq!((status.raft_index, status.raft_applied_index), (2, 2));
     assert_eq!(status.db_size, i64::try_from(server.store.db_size()).unwrap());
     assert_eq!(status.db_size_quota, 2 << 30, "etcd's default");
     assert!(status.errors.is_empty());
@@ -433,7 +434,8 @@ async fn concurrent_puts_get_distinct_consecutive_revisions() {
     }
     revisions.sort_unstable();
     assert_eq!(revisions, (2..2 + TASKS * PUTS).collect::<Vec<_>>());
-    assert_eq!(server.store.applied_index(), (TASKS * PUTS) as u64);
+    // One log entry each, after the leader's own first one.
+    assert_eq!(server.store.applied_index(), (TASKS * PUTS) as u64 + 1);
     server.stop().await;
 }
 
@@ -449,12 +451,14 @@ async fn a_restarted_member_keeps_its_data_revision_and_log() {
     server.stop().await;
 
     let server = start(config).await;
-    assert_eq!(server.store.applied_index(), 2);
+    // Log entries: the new leader's own, then the two puts.
+    assert_eq!(server.store.applied_index(), 3);
     let mut kv = server.kv().await;
     let got = kv.range(range("a")).await.unwrap().into_inner();
     assert_eq!((got.kvs[0].value.as_slice(), got.header.unwrap().revision), (&b"2"[..], 3));
     assert_eq!(put_rev(&mut kv, "a", "3").await, 4);
-    assert_eq!(server.store.applied_index(), 3, "the log resumed after the applied index");
+    // The restarted leader's own entry is 4, the put 5.
+    assert_eq!(server.store.applied_index(), 5, "the log resumed after the last index");
     let mut maintenance = MaintenanceClient::new(server.channel().await);
     let status = maintenance.status(StatusRequest {}).await.unwrap().into_inner();
     assert!(status.db_size > 0, "the database file is measured");
