@@ -3,9 +3,9 @@
 //!
 //! The protocol with the parent:
 //!
-//! 1. The member opens its store in `--data-dir` (every commit is fsynced,
-//!    as etcd's are) and listens on a port of 127.0.0.1 that the system
-//!    picks.
+//! 1. The member opens its store and write-ahead log in `--data-dir`
+//!    (every acknowledged write is fsynced first, as in etcd) and listens
+//!    on a port of 127.0.0.1 that the system picks.
 //! 2. Once it serves, it prints one line to stdout: `ready http://ADDRESS`.
 //! 3. It shuts down gracefully when its stdin closes, so it never outlives
 //!    the harness, even one that crashed.

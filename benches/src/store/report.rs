@@ -75,8 +75,9 @@ impl Report {
                 "A Keelson store member and a real etcd, each a one-member cluster in a \
                  process of its own on 127.0.0.1 with a fresh data directory, driven by \
                  the same gRPC client code in one run. Both make every acknowledged \
-                 write durable (etcd fsyncs each commit by default; Keelson fsyncs every \
-                 commit, grouping concurrent ones). Clients spread over HTTP/2 \
+                 write durable before answering it: each fsyncs its write-ahead log once \
+                 per batch of concurrent writes (etcd by default; Keelson's is its Raft \
+                 log, in front of redb). Clients spread over HTTP/2 \
                  connections, {} to a connection.",
                 super::client::CLIENTS_PER_CONNECTION
             ),
