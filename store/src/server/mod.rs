@@ -310,6 +310,26 @@ impl Member {
     }
 }
 
+/// How a member reaches the other members of its cluster.
+#[derive(Debug)]
+struct Cluster {
+    /// The voters of a new cluster (used when the log is empty).
+    voters: Vec<u64>,
+    /// Where Raft messages to the other members go.
+    network: Arc<dyn Network>,
+    /// Raft messages from the other members.
+    inbox: tokio::sync::mpsc::Receiver<raft_rs::eraftpb::Message>,
+}
+
+impl Cluster {
+    /// The cluster of one member, `id`.
+    fn alone(id: u64) -> Self {
+        // Nobody sends to a member alone: its inbox is closed.
+        let (_, inbox) = tokio::sync::mpsc::channel(1);
+        Self { voters: vec![id], network: Arc::new(LoneNetwork), inbox }
+    }
+}
+
 /// One store member serving the etcd v3 gRPC protocol; see the [module
 /// docs](self).
 ///
@@ -372,6 +392,17 @@ impl Server {
 
     /// [`with_store`](Server::with_store) with lease time read from `clock`.
     fn with_clock(config: Config, store: Arc<mvcc::Store>, clock: Clock) -> Result<Self> {
+        let alone = Cluster::alone(config.member_id);
+        Self::in_cluster(config, store, clock, alone)
+    }
+
+    /// Starts a member of `cluster`.
+    fn in_cluster(
+        config: Config,
+        store: Arc<mvcc::Store>,
+        clock: Clock,
+        cluster: Cluster,
+    ) -> Result<Self> {
         config.validate()?;
         let hub = WatchHub::new(Arc::clone(&store), config.watch.clone()).map_err(Error::Watch)?;
         let hub = Arc::new(hub);
@@ -380,12 +411,11 @@ impl Server {
         let (committed_tx, committed) = tokio::sync::mpsc::unbounded_channel();
         let (progress, progress_rx) = tokio::sync::watch::channel(Progress::default());
         let member_progress = progress_rx.clone();
-        let (_, inbox) = tokio::sync::mpsc::channel(1);
-        let network: Arc<dyn Network> = Arc::new(LoneNetwork);
+        let Cluster { voters, network, inbox } = cluster;
         let wal_dir = config.wal_dir();
         let node_config = NodeConfig {
             id: config.member_id,
-            voters: vec![config.member_id],
+            voters,
             tick: config.heartbeat_interval,
             election_ticks: config.election_ticks(),
             heartbeat_ticks: 1,

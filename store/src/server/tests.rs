@@ -2,6 +2,7 @@
 
 mod lease;
 mod quota;
+mod raft;
 
 use std::future::Future;
 use std::net::SocketAddr;
