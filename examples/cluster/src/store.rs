@@ -15,6 +15,14 @@
 //! | `--heartbeat-interval` | `heartbeat_interval` (milliseconds) |
 //! | `--election-timeout` | `election_timeout` (milliseconds) |
 //! | `--snapshot-count` | `snapshot_count` |
+//! | `--initial-cluster` | `initial_cluster` (IDs derived as etcd does) |
+//! | `--listen-peer-urls` | `listen_peer_url` |
+//!
+//! A cluster of several members starts as in etcd: every member gets the
+//! same `--initial-cluster name=URL,...` and `--initial-cluster-token`,
+//! its own `--name` (which must be in the list: its peer URLs are taken
+//! from there) and `--listen-peer-urls`. Only `--initial-cluster-state
+//! new` is supported so far.
 //!
 //! `--listen-client-urls` is where this process listens; only plain
 //! `http://` and a single URL for now. Port 0 lets the system pick a port.
@@ -65,8 +73,9 @@ pub(crate) struct Args {
     advertise_client_urls: Vec<String>,
 
     /// Comma-separated peer URLs of this member to advertise to the rest of
-    /// the cluster (the member list; no peer traffic is served yet). With
-    /// the cluster token, they determine the member ID.
+    /// the cluster, for a member alone (with --initial-cluster, its entry
+    /// there gives them). With the cluster token, they determine the member
+    /// ID.
     #[arg(
         long,
         value_name = "URLS",
@@ -111,6 +120,21 @@ pub(crate) struct Args {
     /// Applied Raft log entries kept before the log is compacted.
     #[arg(long, value_name = "N", default_value_t = server::Config::default().snapshot_count)]
     snapshot_count: u64,
+
+    /// The members of a new cluster: NAME=PEER_URL, comma-separated (a name
+    /// given twice has two URLs). Without it the member is alone.
+    #[arg(long, value_name = "NAME=URL,...", value_delimiter = ',')]
+    initial_cluster: Vec<String>,
+
+    /// URL to listen on for the other members' Raft traffic:
+    /// http://HOST:PORT. Needed with other members in --initial-cluster.
+    #[arg(long, value_name = "URL")]
+    listen_peer_urls: Option<String>,
+
+    /// `new` to start a new cluster; joining an existing one (`existing`)
+    /// is not supported yet.
+    #[arg(long, value_name = "STATE", default_value = "new")]
+    initial_cluster_state: String,
 }
 
 /// A duration in whole milliseconds, for flag defaults.
@@ -121,9 +145,34 @@ fn millis(duration: Duration) -> u64 {
 impl Args {
     /// The member's configuration; the client URLs are the advertised ones,
     /// or the listen URLs when none are given.
-    fn config(&self) -> server::Config {
-        let member_id =
-            etcd_member_id(&self.initial_advertise_peer_urls, &self.initial_cluster_token);
+    fn config(&self) -> anyhow::Result<server::Config> {
+        if self.initial_cluster_state != "new" {
+            bail!(
+                "--initial-cluster-state {}: only `new` is supported (joining an existing \
+                 cluster is not there yet)",
+                self.initial_cluster_state
+            );
+        }
+        let members = initial_cluster(&self.initial_cluster)?;
+        let peer_urls = if members.is_empty() {
+            self.initial_advertise_peer_urls.clone()
+        } else {
+            let Some((_, urls)) = members.iter().find(|(name, _)| *name == self.name) else {
+                bail!("--initial-cluster does not name this member (--name {})", self.name);
+            };
+            urls.clone()
+        };
+        let member_id = etcd_member_id(&peer_urls, &self.initial_cluster_token);
+        let peers: Vec<server::Peer> = members
+            .iter()
+            .map(|(name, urls)| server::Peer {
+                id: etcd_member_id(urls, &self.initial_cluster_token),
+                name: name.clone(),
+                peer_urls: urls.clone(),
+            })
+            .collect();
+        let ids: Vec<u64> =
+            if peers.is_empty() { vec![member_id] } else { peers.iter().map(|p| p.id).collect() };
         let client_urls = if self.advertise_client_urls.is_empty() {
             &self.listen_client_urls
         } else {
@@ -132,9 +181,9 @@ impl Args {
         let config = server::Config::default()
             .name(self.name.clone())
             .member_id(member_id)
-            .cluster_id(etcd_cluster_id(&[member_id]))
+            .cluster_id(etcd_cluster_id(&ids))
             .client_urls(client_urls.iter().cloned())
-            .peer_urls(self.initial_advertise_peer_urls.iter().cloned())
+            .peer_urls(peer_urls.iter().cloned())
             .limits(
                 Limits::default()
                     .max_request_bytes(self.max_request_bytes)
@@ -146,11 +195,31 @@ impl Args {
                 Duration::from_millis(self.election_timeout),
             )
             .snapshot_count(self.snapshot_count);
-        match &self.data_dir {
+        let config = server::Config {
+            initial_cluster: peers,
+            listen_peer_url: self.listen_peer_urls.clone(),
+            ..config
+        };
+        Ok(match &self.data_dir {
             Some(dir) => config.data_dir(dir.clone()),
             None => config,
+        })
+    }
+}
+
+/// `--initial-cluster`: each name with its peer URLs, in the order given.
+fn initial_cluster(entries: &[String]) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    let mut members: Vec<(String, Vec<String>)> = Vec::new();
+    for entry in entries.iter().filter(|entry| !entry.is_empty()) {
+        let Some((name, url)) = entry.split_once('=') else {
+            bail!("--initial-cluster: {entry:?} is not NAME=URL");
+        };
+        match members.iter_mut().find(|(known, _)| known == name) {
+            Some((_, urls)) => urls.push(url.to_owned()),
+            None => members.push((name.to_owned(), vec![url.to_owned()])),
         }
     }
+    Ok(members)
 }
 
 /// Runs `keelson store` until SIGINT or SIGTERM.
@@ -162,7 +231,7 @@ impl Args {
 /// transport failure while serving.
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let listen = ListenUrl::parse_one(&args.listen_client_urls)?;
-    let mut config = args.config();
+    let mut config = args.config()?;
     config.validate()?;
 
     let listener = TcpListener::bind(&listen.authority)
@@ -326,7 +395,7 @@ mod tests {
 
     #[test]
     fn no_flags_give_etcds_defaults_in_memory() {
-        let config = args(&[]).config();
+        let config = args(&[]).config().unwrap();
         assert_eq!(config, server::Config::default());
         assert_eq!(config.client_urls, ["http://localhost:2379"]);
     }
@@ -344,7 +413,8 @@ mod tests {
             "--max-txn-ops=7",
             "--quota-backend-bytes=1048576",
         ])
-        .config();
+        .config()
+        .unwrap();
         let member_id = etcd_member_id(&["http://10.0.0.1:2380".into()], "prod");
         let expected = server::Config::default()
             .name("m1")
@@ -363,7 +433,7 @@ mod tests {
     fn a_negative_quota_disables_it_as_in_etcd() {
         let separate: &[&str] = &["--quota-backend-bytes", "-1"];
         for flags in [separate, &["--quota-backend-bytes=-1"]] {
-            let config = args(flags).config();
+            let config = args(flags).config().unwrap();
             assert_eq!(config.quota_backend_bytes, -1, "{flags:?}");
             assert_eq!(config.quota().limit(), None, "{flags:?}");
         }
@@ -371,7 +441,7 @@ mod tests {
 
     #[test]
     fn the_client_urls_default_to_the_listen_url() {
-        let config = args(&["--listen-client-urls", "http://127.0.0.1:12379"]).config();
+        let config = args(&["--listen-client-urls", "http://127.0.0.1:12379"]).config().unwrap();
         assert_eq!(config.client_urls, ["http://127.0.0.1:12379"]);
     }
 
@@ -406,5 +476,32 @@ mod tests {
             "--listen-client-urls: listening on more than one URL is not supported yet \
              (got http://a:1,http://b:2)"
         );
+    }
+
+    #[test]
+    fn an_initial_cluster_gives_every_member_etcds_ids() {
+        let cluster = "a=http://127.0.0.1:2380,b=http://127.0.0.2:2380,c=http://127.0.0.3:2380";
+        let flags = ["--name", "b", "--initial-cluster", cluster];
+        let config = args(&[&flags[..], &["--listen-peer-urls", "http://127.0.0.2:2380"]].concat())
+            .config()
+            .unwrap();
+        let ids: Vec<u64> = config.initial_cluster.iter().map(|peer| peer.id).collect();
+        let expected: Vec<u64> =
+            ["http://127.0.0.1:2380", "http://127.0.0.2:2380", "http://127.0.0.3:2380"]
+                .iter()
+                .map(|url| etcd_member_id(&[(*url).to_owned()], "etcd-cluster"))
+                .collect();
+        assert_eq!(ids, expected);
+        assert_eq!(config.member_id, expected[1]);
+        assert_eq!(config.peer_urls, ["http://127.0.0.2:2380"]);
+        assert_eq!(config.cluster_id, etcd_cluster_id(&expected));
+        assert_eq!(config.validate().map_err(|e| e.to_string()), Ok(()));
+
+        let stranger = args(&["--name", "d", "--initial-cluster", cluster]).config();
+        assert!(stranger.unwrap_err().to_string().contains("does not name this member"));
+        let joining = args(&["--initial-cluster-state", "existing"]).config();
+        assert!(joining.unwrap_err().to_string().contains("only `new`"));
+        let malformed = args(&["--initial-cluster", "a"]).config();
+        assert!(malformed.unwrap_err().to_string().contains("is not NAME=URL"));
     }
 }

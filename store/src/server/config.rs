@@ -58,9 +58,28 @@ pub struct Config {
     /// How many applied entries the Raft log keeps before it is compacted
     /// (etcd's `--snapshot-count`; 10,000 by default).
     pub snapshot_count: u64,
+    /// The members of a new cluster, this one included (etcd's
+    /// `--initial-cluster`); empty for a member alone. Used when the
+    /// member's log is empty; afterwards the log knows the members.
+    pub initial_cluster: Vec<Peer>,
+    /// Where this member listens for the other members' Raft traffic
+    /// (etcd's `--listen-peer-urls`, one `http://HOST:PORT` URL); needed
+    /// when [`initial_cluster`](Config::initial_cluster) names others.
+    pub listen_peer_url: Option<String>,
     /// How long a write waits to be applied before it is answered
     /// `etcdserver: request timed out` (it may still be applied later).
     pub request_timeout: Duration,
+}
+
+/// A member of a cluster, as another member knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Peer {
+    /// Its member ID.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// The URLs it serves Raft traffic on; the first one is dialled.
+    pub peer_urls: Vec<String>,
 }
 
 /// The directory of the write-ahead log inside [`Config::data_dir`].
@@ -86,6 +105,8 @@ impl Default for Config {
             election_timeout: Duration::from_millis(300),
             snapshot_count: 10_000,
             request_timeout: Duration::from_secs(7),
+            initial_cluster: Vec::new(),
+            listen_peer_url: None,
         }
     }
 }
@@ -185,6 +206,29 @@ impl Config {
         self
     }
 
+    /// Sets [`initial_cluster`](Config::initial_cluster) and
+    /// [`listen_peer_url`](Config::listen_peer_url).
+    #[must_use]
+    pub fn initial_cluster(
+        mut self,
+        members: Vec<Peer>,
+        listen_peer_url: impl Into<String>,
+    ) -> Self {
+        self.initial_cluster = members;
+        self.listen_peer_url = Some(listen_peer_url.into());
+        self
+    }
+
+    /// The voters of a new cluster: the initial cluster's members, or this
+    /// member alone.
+    pub(crate) fn voters(&self) -> Vec<u64> {
+        if self.initial_cluster.is_empty() {
+            vec![self.member_id]
+        } else {
+            self.initial_cluster.iter().map(|peer| peer.id).collect()
+        }
+    }
+
     /// Sets [`snapshot_count`](Config::snapshot_count).
     #[must_use]
     pub fn snapshot_count(mut self, entries: u64) -> Self {
@@ -250,6 +294,36 @@ impl Config {
         }
         if self.snapshot_count == 0 {
             return invalid("snapshot_count must not be 0".into());
+        }
+        if !self.initial_cluster.is_empty() {
+            if !self.initial_cluster.iter().any(|peer| peer.id == self.member_id) {
+                return invalid(format!(
+                    "initial_cluster does not name this member ({:x})",
+                    self.member_id
+                ));
+            }
+            let mut ids: Vec<u64> = self.initial_cluster.iter().map(|peer| peer.id).collect();
+            ids.sort_unstable();
+            if ids.windows(2).any(|pair| pair[0] == pair[1]) || ids.contains(&0) {
+                return invalid("initial_cluster: member IDs must be distinct and not 0".into());
+            }
+            for peer in &self.initial_cluster {
+                if peer.id != self.member_id
+                    && peer.peer_urls.first().is_none_or(|url| !is_http_url(url))
+                {
+                    return invalid(format!(
+                        "initial_cluster: member {} has no http:// peer URL",
+                        peer.name
+                    ));
+                }
+            }
+            if self.initial_cluster.len() > 1
+                && self.listen_peer_url.as_ref().is_none_or(|url| !is_http_url(url))
+            {
+                return invalid(
+                    "listen_peer_url must be an http:// URL when other members are named".into(),
+                );
+            }
         }
         if self.request_timeout.is_zero() {
             return invalid("request_timeout must not be 0".into());

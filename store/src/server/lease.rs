@@ -96,6 +96,19 @@ impl Leases {
         Self { lessor: Mutex::new(lessor), config, clock }
     }
 
+    /// Follows this member's Raft role: the leader's lessor owns lease
+    /// time (promoted, with every timer restarted and extended by the
+    /// election timeout, so no lease expires because of the election), a
+    /// follower's does not (demoted).
+    pub(super) fn set_leader(&self, leader: bool, extend: Duration) {
+        let mut lessor = self.lessor();
+        if leader {
+            lessor.promote(self.clock.now(), extend);
+        } else {
+            lessor.demote();
+        }
+    }
+
     fn lessor(&self) -> MutexGuard<'_, Lessor> {
         // The lessor's methods do not panic halfway.
         self.lessor.lock().unwrap_or_else(PoisonError::into_inner)

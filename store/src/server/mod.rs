@@ -106,7 +106,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 
-pub use config::{Config, DB_FILE, WAL_DIR};
+pub use config::{Config, DB_FILE, Peer, WAL_DIR};
 pub use embedded::EmbeddedStore;
 pub use ids::{etcd_cluster_id, etcd_member_id};
 
@@ -117,6 +117,7 @@ use crate::pb::etcdserverpb::lease_server::LeaseServer;
 use crate::pb::etcdserverpb::maintenance_server::MaintenanceServer;
 use crate::pb::etcdserverpb::{AlarmRequest, AlarmResponse, AlarmType, ResponseHeader};
 use crate::raft::node::{Node, NodeConfig, NodeError, NodeStatus, Progress, ReadIndex};
+use crate::raft::transport::Transport;
 use crate::raft::{LoneNetwork, Network};
 use crate::watch::WatchHub;
 use crate::{apply, mvcc};
@@ -165,6 +166,15 @@ pub enum Error {
         path: PathBuf,
         /// What went wrong.
         detail: String,
+    },
+    /// The peer URL could not be listened on.
+    #[error("cannot listen for peers on {url}")]
+    ListenPeers {
+        /// The URL.
+        url: String,
+        /// The socket's error.
+        #[source]
+        source: std::io::Error,
     },
     /// The watch hub could not start.
     #[error("watch hub could not start")]
@@ -330,6 +340,39 @@ impl Cluster {
     }
 }
 
+/// How many Raft messages from other members may wait for the node.
+const INBOX_CAPACITY: usize = 4096;
+
+/// Listens on an `http://HOST:PORT` URL, from inside a tokio runtime.
+fn listen(url: &str) -> std::io::Result<TcpListener> {
+    let authority =
+        url.strip_prefix("http://").or_else(|| url.strip_prefix("https://")).unwrap_or(url);
+    let authority = authority.split('/').next().unwrap_or(authority);
+    let listener = std::net::TcpListener::bind(authority)?;
+    listener.set_nonblocking(true)?;
+    TcpListener::from_std(listener)
+}
+
+/// Keeps the lessor in step with this member's Raft role (see
+/// [`Leases::set_leader`]) until the node's status ends.
+async fn follow_leadership(
+    mut node: tokio::sync::watch::Receiver<NodeStatus>,
+    leases: Arc<Leases>,
+    extend: std::time::Duration,
+) {
+    let mut leading = true; // the lessor starts promoted
+    loop {
+        let now = node.borrow_and_update().is_leader;
+        if now != leading {
+            leading = now;
+            leases.set_leader(leading, extend);
+        }
+        if node.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
 /// One store member serving the etcd v3 gRPC protocol; see the [module
 /// docs](self).
 ///
@@ -339,6 +382,10 @@ impl Cluster {
 pub struct Server {
     member: Arc<Member>,
     node: Node,
+    /// The transport to the other members, if there are any.
+    transport: Option<Arc<Transport>>,
+    /// The task that promotes and demotes the lessor with the Raft role.
+    leadership: tokio::task::JoinHandle<()>,
     writer: Writer,
     expiry: Expiry,
     stop: tokio::sync::watch::Sender<bool>,
@@ -392,8 +439,26 @@ impl Server {
 
     /// [`with_store`](Server::with_store) with lease time read from `clock`.
     fn with_clock(config: Config, store: Arc<mvcc::Store>, clock: Clock) -> Result<Self> {
-        let alone = Cluster::alone(config.member_id);
-        Self::in_cluster(config, store, clock, alone)
+        config.validate()?;
+        if config.initial_cluster.len() <= 1 {
+            let alone = Cluster::alone(config.member_id);
+            return Self::in_cluster(config, store, clock, alone);
+        }
+        let url = config.listen_peer_url.clone().unwrap_or_default();
+        let listener = listen(&url).map_err(|source| Error::ListenPeers { url, source })?;
+        let (inbox_tx, inbox) = tokio::sync::mpsc::channel(INBOX_CAPACITY);
+        let transport =
+            Arc::new(Transport::start(config.member_id, config.cluster_id, listener, inbox_tx));
+        for peer in config.initial_cluster.iter().filter(|peer| peer.id != config.member_id) {
+            if let Some(url) = peer.peer_urls.first() {
+                transport.set_peer(peer.id, url);
+            }
+        }
+        let network: Arc<dyn Network> = Arc::clone(&transport) as Arc<dyn Network>;
+        let cluster = Cluster { voters: config.voters(), network, inbox };
+        let mut server = Self::in_cluster(config, store, clock, cluster)?;
+        server.transport = Some(transport);
+        Ok(server)
     }
 
     /// Starts a member of `cluster`.
@@ -458,6 +523,11 @@ impl Server {
         let proposer =
             Proposer::new(config.member_id, node.proposals(), waiters, config.request_timeout);
         let expiry = Expiry::start(Arc::clone(&leases), proposer.clone());
+        let leadership = tokio::spawn(follow_leadership(
+            node_status.clone(),
+            Arc::clone(&leases),
+            config.election_timeout.max(lease::ELECTION_TIMEOUT),
+        ));
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let member = Member {
             config,
@@ -471,7 +541,7 @@ impl Server {
             stop: stopped,
         };
         let member = Arc::new(member);
-        Ok(Self { member, node, writer, expiry, stop })
+        Ok(Self { member, node, transport: None, leadership, writer, expiry, stop })
     }
 
     /// The member's configuration.
@@ -551,13 +621,18 @@ impl Server {
     ///
     /// [`serve`]: Server::serve
     pub async fn shutdown(self) {
-        let Self { member, node, writer, expiry, stop } = self;
+        let Self { member, node, transport, leadership, writer, expiry, stop } = self;
         stop.send_replace(true);
         expiry.stop().await;
+        leadership.abort();
         // The node lets what was proposed be applied, then closes the
         // writer's queue; the writer applies it and flushes.
         node.stop(member.config.request_timeout).await;
         writer.stop().await;
+        // The node is gone, and with it the other handle on the transport.
+        if let Some(transport) = transport.and_then(|transport| Arc::try_unwrap(transport).ok()) {
+            transport.stop().await;
+        }
         let hub = Arc::clone(&member.hub);
         drop(member);
         // The services and the writer are gone, so this is the last handle;

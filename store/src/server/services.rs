@@ -215,17 +215,25 @@ impl Cluster for ClusterService {
 
     async fn member_list(&self, _: Request<MemberListRequest>) -> Answer<MemberListResponse> {
         let config = &self.0.config;
-        let member = MemberInfo {
+        let me = MemberInfo {
             id: config.member_id,
             name: config.name.clone(),
             peer_ur_ls: config.peer_urls.clone(),
             client_ur_ls: config.client_urls.clone(),
             is_learner: false,
         };
-        Ok(Response::new(MemberListResponse {
-            header: Some(self.0.header()),
-            members: vec![member],
-        }))
+        // The other members as the initial cluster names them; their
+        // client URLs are not known here.
+        let others = config.initial_cluster.iter().filter(|peer| peer.id != config.member_id);
+        let others = others.map(|peer| MemberInfo {
+            id: peer.id,
+            name: peer.name.clone(),
+            peer_ur_ls: peer.peer_urls.clone(),
+            client_ur_ls: Vec::new(),
+            is_learner: false,
+        });
+        let members = std::iter::once(me).chain(others).collect();
+        Ok(Response::new(MemberListResponse { header: Some(self.0.header()), members }))
     }
 
     async fn member_promote(
