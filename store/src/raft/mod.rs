@@ -11,7 +11,7 @@
 
 pub(crate) mod entry;
 #[cfg(test)]
-mod linearizability;
+pub(crate) mod linearizability;
 pub(crate) mod node;
 pub(crate) mod storage;
 pub(crate) mod transport;

@@ -12,19 +12,58 @@ use tokio::sync::mpsc;
 use super::super::lease::Clock;
 use super::super::{Cluster, Config, Server};
 use crate::mvcc;
-use crate::pb::etcdserverpb::{PutRequest, RangeRequest};
+use crate::pb::etcdserverpb::compare::{CompareResult, CompareTarget, TargetUnion};
+use crate::pb::etcdserverpb::{
+    Compare, PutRequest, RangeRequest, RequestOp, TxnRequest, request_op,
+};
 use crate::raft::Network;
+use crate::raft::linearizability::{Budget, KvInput, KvModel, KvOutput, Recorder, Verdict, check};
 use crate::store::Store as _;
 
 /// Routes Raft messages between in-process members; an isolated member
-/// neither sends nor receives.
+/// neither sends nor receives. With [`Faults`], messages are also
+/// dropped, duplicated and delayed (which reorders them).
 #[derive(Debug, Default)]
 struct TestNet {
     inboxes: Mutex<HashMap<u64, mpsc::Sender<Message>>>,
     isolated: Mutex<HashSet<u64>>,
+    faults: Faults,
+    random: Random,
+}
+
+/// What a [`TestNet`] does to messages, in thousandths.
+#[derive(Clone, Copy, Debug, Default)]
+struct Faults {
+    drop: u64,
+    duplicate: u64,
+    /// The longest delay, in milliseconds; each message gets a random one.
+    max_delay_ms: u64,
+}
+
+/// A small seeded generator (xorshift64*), shared behind a lock.
+#[derive(Debug, Default)]
+struct Random(Mutex<u64>);
+
+impl Random {
+    fn seeded(seed: u64) -> Self {
+        Self(Mutex::new(seed | 1))
+    }
+
+    /// A number below `bound` (> 0).
+    fn below(&self, bound: u64) -> u64 {
+        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        *state ^= *state >> 12;
+        *state ^= *state << 25;
+        *state ^= *state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d) % bound.max(1)
+    }
 }
 
 impl TestNet {
+    fn with_faults(seed: u64, faults: Faults) -> Self {
+        Self { faults, random: Random::seeded(seed), ..Self::default() }
+    }
+
     /// Member `id`'s way into the network, and its inbox.
     fn join(self: &Arc<Self>, id: u64) -> (Arc<dyn Network>, mpsc::Receiver<Message>) {
         let (tx, rx) = mpsc::channel(4096);
@@ -51,13 +90,28 @@ impl Network for Endpoint {
     fn send(&self, messages: Vec<Message>) {
         let isolated = self.net.isolated.lock().unwrap_or_else(PoisonError::into_inner).clone();
         let inboxes = self.net.inboxes.lock().unwrap_or_else(PoisonError::into_inner);
+        let (faults, random) = (self.net.faults, &self.net.random);
         for message in messages {
             if isolated.contains(&self.id) || isolated.contains(&message.to) {
                 continue;
             }
-            if let Some(inbox) = inboxes.get(&message.to) {
-                // A full inbox loses the message, as a network would.
-                let _ = inbox.try_send(message);
+            if random.below(1000) < faults.drop {
+                continue;
+            }
+            let Some(inbox) = inboxes.get(&message.to) else { continue };
+            let copies = if random.below(1000) < faults.duplicate { 2 } else { 1 };
+            for _ in 0..copies {
+                let delay = random.below(faults.max_delay_ms + 1);
+                if delay == 0 {
+                    // A full inbox loses the message, as a network would.
+                    let _ = inbox.try_send(message.clone());
+                } else {
+                    let (inbox, message) = (inbox.clone(), message.clone());
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(delay)).await;
+                        let _ = inbox.try_send(message);
+                    });
+                }
             }
         }
     }
@@ -67,8 +121,9 @@ impl Network for Endpoint {
     }
 }
 
-/// Starts members 1..=n of one cluster, each on a store in memory.
-fn cluster(net: &Arc<TestNet>, n: u64) -> Vec<Server> {
+/// Starts members 1..=n of one cluster, each on a store in memory, with
+/// `timeout` as their request timeout.
+fn cluster(net: &Arc<TestNet>, n: u64, timeout: Duration) -> Vec<Server> {
     let voters: Vec<u64> = (1..=n).collect();
     voters
         .iter()
@@ -78,7 +133,7 @@ fn cluster(net: &Arc<TestNet>, n: u64) -> Vec<Server> {
                 .member_id(id)
                 .name(format!("m{id}"))
                 .raft_timing(Duration::from_millis(50), Duration::from_millis(300));
-            let config = Config { request_timeout: Duration::from_secs(2), ..config };
+            let config = Config { request_timeout: timeout, ..config };
             let (network, inbox) = net.join(id);
             let cluster = Cluster { voters: voters.clone(), network, inbox };
             let store = Arc::new(mvcc::Store::in_memory().unwrap());
@@ -123,7 +178,7 @@ fn put(key: &str, value: &str) -> PutRequest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_members_replicate_and_elect_a_new_leader_when_the_old_one_is_cut_off() {
     let net = Arc::new(TestNet::default());
-    let servers = cluster(&net, 3);
+    let servers = cluster(&net, 3, Duration::from_secs(2));
     let first = leader(&servers, &[0, 1, 2]).await;
     let follower = (first + 1) % 3;
 
@@ -173,6 +228,151 @@ async fn three_members_replicate_and_elect_a_new_leader_when_the_old_one_is_cut_
         assert_eq!(got.kvs.len(), lost.kvs.len());
     }
 
+    for server in servers {
+        server.shutdown().await;
+    }
+}
+
+/// The history the clients of the fault test record.
+type History = Recorder<KvInput<String, u64>, KvOutput<u64>>;
+
+/// One client operation through `server`, recorded: a write whose answer
+/// is an error stays unknown (it may have happened); a read that failed is
+/// discarded (it changed nothing).
+async fn operate(server: &Server, history: &History, client: u64, input: KvInput<String, u64>) {
+    let store = server.embedded();
+    let id = history.call(client, input.clone());
+    match input {
+        KvInput::Put { key, value } => {
+            let put = put(&key, &value.to_string());
+            if store.put(put).await.is_ok() {
+                history.returned(id, KvOutput::Written);
+            }
+        }
+        KvInput::Get { key } => {
+            match store.range(RangeRequest { key: key.into(), ..Default::default() }).await {
+                Ok(got) => {
+                    let value = got.kvs.first().map(|kv| {
+                        String::from_utf8_lossy(&kv.value)
+                            .parse::<u64>()
+                            .expect("values are numbers")
+                    });
+                    history.returned(id, KvOutput::Value(value));
+                }
+                Err(_) => history.discard(id),
+            }
+        }
+        KvInput::Cas { key, expected, new } => {
+            let (target, union) = match expected {
+                Some(value) => (CompareTarget::Value, TargetUnion::Value(value.to_string().into())),
+                None => (CompareTarget::Create, TargetUnion::CreateRevision(0)),
+            };
+            let compare = Compare {
+                key: key.clone().into(),
+                target: target as i32,
+                result: CompareResult::Equal as i32,
+                target_union: Some(union),
+                ..Default::default()
+            };
+            let write = request_op::Request::RequestPut(put(&key, &new.to_string()));
+            let txn = TxnRequest {
+                compare: vec![compare],
+                success: vec![RequestOp { request: Some(write) }],
+                failure: vec![],
+            };
+            if let Ok(response) = store.txn(txn).await {
+                history.returned(id, KvOutput::Swapped(response.succeeded));
+            }
+        }
+        KvInput::Delete { .. } => unreachable!("the fault test does not delete"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn histories_under_faults_are_linearizable_and_members_agree() {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |since| since.as_nanos() as u64);
+    println!("fault test seed: {seed}");
+    let faults = Faults { drop: 30, duplicate: 30, max_delay_ms: 4 };
+    let net = Arc::new(TestNet::with_faults(seed, faults));
+    // Short timeouts, so that a client stuck on a member cut off moves on.
+    let servers = Arc::new(cluster(&net, 3, Duration::from_millis(500)));
+    leader(&servers, &[0, 1, 2]).await;
+    let history = Arc::new(History::default());
+    let random = Arc::new(Random::seeded(seed.rotate_left(17)));
+    let until = tokio::time::Instant::now() + Duration::from_millis(2500);
+
+    // Clients: puts of unique values, linearizable gets and CAS on three
+    // keys, through any member.
+    let mut clients = tokio::task::JoinSet::new();
+    for client in 0..6u64 {
+        let (servers, history, random) =
+            (Arc::clone(&servers), Arc::clone(&history), Arc::clone(&random));
+        clients.spawn(async move {
+            let mut written = 0u64;
+            while tokio::time::Instant::now() < until {
+                let member = usize::try_from(random.below(3)).unwrap();
+                let key = format!("k{}", random.below(3));
+                written += 1;
+                let value = client * 1_000_000 + written;
+                let input = match random.below(3) {
+                    0 => KvInput::Put { key, value },
+                    1 => KvInput::Get { key },
+                    _ => {
+                        let expected =
+                            (random.below(2) == 0).then(|| client * 1_000_000 + written - 1);
+                        KvInput::Cas { key, expected, new: value }
+                    }
+                };
+                operate(&servers[member], &history, client, input).await;
+            }
+        });
+    }
+    // The nemesis: cuts one member off (the leader, more often than not)
+    // for a while, then heals, until the clients are done.
+    while tokio::time::Instant::now() < until {
+        let victim = match servers.iter().position(|server| server.member.node_status().is_leader) {
+            Some(leader) if random.below(3) != 0 => leader,
+            _ => usize::try_from(random.below(3)).unwrap(),
+        };
+        net.isolate(servers[victim].config().member_id);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        net.heal();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    while let Some(done) = clients.join_next().await {
+        done.unwrap();
+    }
+    net.heal();
+
+    // Every member ends with the same history.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let last = loop {
+        let at = leader(&servers, &[0, 1, 2]).await;
+        // Leadership may still move after the heal: try again then.
+        match servers[at].embedded().put(put("end", "0")).await {
+            Ok(put) => break put.header.unwrap().revision,
+            Err(error) => assert!(tokio::time::Instant::now() < deadline, "{error}"),
+        }
+    };
+    converge(&servers, &[0, 1, 2], last).await;
+    let hashes: Vec<_> =
+        servers.iter().map(|server| server.store().hash_kv(last).unwrap()).collect();
+    assert!(hashes.windows(2).all(|pair| pair[0] == pair[1]), "{hashes:?}");
+
+    // And what the clients saw is linearizable.
+    let history = history.history();
+    let returned = history.iter().filter(|op| op.completion().is_some()).count();
+    assert!(returned >= 30, "only {returned} operations returned (seed {seed})");
+    println!("{returned} of {} operations returned", history.len());
+    match check(&KvModel::default(), &history, Budget::default()) {
+        Verdict::Ok => {}
+        Verdict::Illegal(violation) => panic!("not linearizable (seed {seed}): {violation}"),
+        Verdict::Unknown(why) => println!("linearizability undecided within budget: {why}"),
+    }
+
+    let servers = Arc::try_unwrap(servers).expect("the clients are done");
     for server in servers {
         server.shutdown().await;
     }
