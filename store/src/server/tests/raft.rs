@@ -124,22 +124,31 @@ impl Network for Endpoint {
 /// Starts members 1..=n of one cluster, each on a store in memory, with
 /// `timeout` as their request timeout.
 fn cluster(net: &Arc<TestNet>, n: u64, timeout: Duration) -> Vec<Server> {
-    let voters: Vec<u64> = (1..=n).collect();
-    voters
-        .iter()
-        .map(|&id| {
-            let config = Config::default()
-                .cluster_id(7)
-                .member_id(id)
-                .name(format!("m{id}"))
-                .raft_timing(Duration::from_millis(50), Duration::from_millis(300));
-            let config = Config { request_timeout: timeout, ..config };
-            let (network, inbox) = net.join(id);
-            let cluster = Cluster { voters: voters.clone(), network, inbox };
-            let store = Arc::new(mvcc::Store::in_memory().unwrap());
-            Server::in_cluster(config, store, Clock::system(), cluster).unwrap()
-        })
-        .collect()
+    (1..=n).map(|id| member(net, id, n, timeout, None)).collect()
+}
+
+/// Starts member `id` of the cluster of members 1..=n: in memory, or with
+/// its database and write-ahead log in `data_dir`.
+fn member(
+    net: &Arc<TestNet>,
+    id: u64,
+    n: u64,
+    timeout: Duration,
+    data_dir: Option<&std::path::Path>,
+) -> Server {
+    let config = Config::default()
+        .cluster_id(7)
+        .member_id(id)
+        .name(format!("m{id}"))
+        .raft_timing(Duration::from_millis(50), Duration::from_millis(300));
+    let config = Config { request_timeout: timeout, data_dir: data_dir.map(Into::into), ..config };
+    let (network, inbox) = net.join(id);
+    let cluster = Cluster { voters: (1..=n).collect(), network, inbox };
+    let store = match config.db_path() {
+        Some(path) => mvcc::Store::open(path).unwrap(),
+        None => mvcc::Store::in_memory().unwrap(),
+    };
+    Server::in_cluster(config, Arc::new(store), Clock::system(), cluster).unwrap()
 }
 
 /// Waits until one of `members` (by index) leads and the others that are
@@ -228,6 +237,48 @@ async fn three_members_replicate_and_elect_a_new_leader_when_the_old_one_is_cut_
         assert_eq!(got.kvs.len(), lost.kvs.len());
     }
 
+    for server in servers {
+        server.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follower_restarted_on_its_data_directory_catches_up() {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let net = Arc::new(TestNet::default());
+    let timeout = Duration::from_secs(2);
+    let start = |i: usize| member(&net, i as u64 + 1, 3, timeout, Some(dirs[i].path()));
+    let mut servers: Vec<Server> = (0..3).map(start).collect();
+    let first = leader(&servers, &[0, 1, 2]).await;
+    for i in 0..10 {
+        servers[first].embedded().put(put(&format!("a{i}"), "1")).await.unwrap();
+    }
+    let follower = (first + 1) % 3;
+    converge(&servers, &[0, 1, 2], 11).await;
+
+    // The follower stops; the other two go on without it.
+    let stopped = servers.remove(follower);
+    net.isolate(stopped.config().member_id);
+    stopped.shutdown().await;
+    let rest: Vec<usize> = (0..2).collect();
+    let at = leader(&servers, &rest).await;
+    for i in 0..10 {
+        servers[at].embedded().put(put(&format!("b{i}"), "1")).await.unwrap();
+    }
+    let last = servers[at].store().current_revision();
+    assert_eq!(last, 21);
+
+    // Back on its data directory, it replays its own log and receives the
+    // entries it missed.
+    net.heal();
+    servers.insert(follower, start(follower));
+    converge(&servers, &[0, 1, 2], last).await;
+    let hashes: Vec<_> =
+        servers.iter().map(|server| server.store().hash_kv(last).unwrap()).collect();
+    assert!(hashes.windows(2).all(|pair| pair[0] == pair[1]), "{hashes:?}");
+    let reader = servers[follower].embedded();
+    let got = reader.range(RangeRequest { key: b"b9".to_vec(), ..Default::default() }).await;
+    assert_eq!(got.unwrap().kvs[0].mod_revision, last, "a linearizable read there sees it");
     for server in servers {
         server.shutdown().await;
     }
