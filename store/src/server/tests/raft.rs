@@ -339,6 +339,10 @@ async fn operate(server: &Server, history: &History, client: u64, input: KvInput
     }
 }
 
+/// How many clients the fault test runs, and how many operations each.
+const CLIENTS: usize = 6;
+const OPERATIONS: usize = 30;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn histories_under_faults_are_linearizable_and_members_agree() {
     let seed = std::time::SystemTime::now()
@@ -352,17 +356,19 @@ async fn histories_under_faults_are_linearizable_and_members_agree() {
     leader(&servers, &[0, 1, 2]).await;
     let history = Arc::new(History::default());
     let random = Arc::new(Random::seeded(seed.rotate_left(17)));
-    let until = tokio::time::Instant::now() + Duration::from_millis(2500);
+    let finished = Arc::new(std::sync::atomic::AtomicUsize::new(0));
 
-    // Clients: puts of unique values, linearizable gets and CAS on three
-    // keys, through any member.
+    // Clients: a fixed number of operations each (puts of unique values,
+    // linearizable gets and CAS on three keys) through any member, however
+    // long the faults make them take.
     let mut clients = tokio::task::JoinSet::new();
-    for client in 0..6u64 {
+    for client in 0..CLIENTS as u64 {
         let (servers, history, random) =
             (Arc::clone(&servers), Arc::clone(&history), Arc::clone(&random));
+        let finished = Arc::clone(&finished);
         clients.spawn(async move {
             let mut written = 0u64;
-            while tokio::time::Instant::now() < until {
+            for _ in 0..OPERATIONS {
                 let member = usize::try_from(random.below(3)).unwrap();
                 let key = format!("k{}", random.below(3));
                 written += 1;
@@ -378,11 +384,12 @@ async fn histories_under_faults_are_linearizable_and_members_agree() {
                 };
                 operate(&servers[member], &history, client, input).await;
             }
+            finished.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         });
     }
     // The nemesis: cuts one member off (the leader, more often than not)
     // for a while, then heals, until the clients are done.
-    while tokio::time::Instant::now() < until {
+    while finished.load(std::sync::atomic::Ordering::SeqCst) < CLIENTS {
         let victim = match servers.iter().position(|server| server.member.node_status().is_leader) {
             Some(leader) if random.below(3) != 0 => leader,
             _ => usize::try_from(random.below(3)).unwrap(),
@@ -415,7 +422,13 @@ async fn histories_under_faults_are_linearizable_and_members_agree() {
     // And what the clients saw is linearizable.
     let history = history.history();
     let returned = history.iter().filter(|op| op.completion().is_some()).count();
-    assert!(returned >= 30, "only {returned} operations returned (seed {seed})");
+    // Most operations get an answer: a cluster that was never available
+    // would leave a history with nothing to check.
+    assert!(
+        returned * 3 >= history.len(),
+        "only {returned} of {} returned (seed {seed})",
+        history.len()
+    );
     println!("{returned} of {} operations returned", history.len());
     match check(&KvModel::default(), &history, Budget::default()) {
         Verdict::Ok => {}
