@@ -116,6 +116,9 @@ pub(crate) enum NodeError {
     /// raft-rs refused the configuration or the recovered state.
     #[error("raft: {0}")]
     Raft(#[from] raft_rs::Error),
+    /// The write-ahead log's thread could not be started.
+    #[error("the write-ahead log thread could not start: {0}")]
+    Thread(std::io::Error),
     /// The database is behind the log's compaction point: the entries it
     /// lacks are gone, so it does not belong with this log.
     #[error(
@@ -231,7 +234,7 @@ impl Node {
             ..Default::default()
         };
         let logger = slog::Logger::root(slog::Discard, slog::o!());
-        let mut raw = RawNode::new(&raft_config, storage.clone(), &logger)?;
+        let mut raw = RawNode::new(&raft_config, storage, &logger)?;
         // A sole voter need not wait an election timeout to lead.
         if conf_state.voters == [config.id] && conf_state.learners.is_empty() {
             raw.campaign()?;
@@ -241,7 +244,7 @@ impl Node {
         let (reads_tx, reads) = mpsc::channel(MAX_PROPOSALS);
         let (persisted_tx, persisted) = mpsc::unbounded_channel();
         let persister = match wal {
-            Some(wal) => Persister::Wal(WalThread::start(wal, persisted_tx)),
+            Some(wal) => Persister::Wal(WalThread::start(wal, persisted_tx)?),
             None => Persister::Memory,
         };
         let (status_tx, status) = watch::channel(NodeStatus::default());
@@ -250,7 +253,6 @@ impl Node {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let looped = Loop {
             raw,
-            storage,
             config,
             wiring,
             proposals,
@@ -322,8 +324,8 @@ enum Persister {
 
 /// What the node loop owns.
 struct Loop {
+    /// The node, which owns the in-memory log (`raw.store()`).
     raw: RawNode<LogStorage>,
-    storage: LogStorage,
     config: NodeConfig,
     wiring: Wiring,
     proposals: mpsc::Receiver<Proposed>,
@@ -502,14 +504,14 @@ impl Loop {
             }
             let entries = ready.take_entries();
             if !entries.is_empty()
-                && let Err(error) = self.storage.append(&entries)
+                && let Err(error) = self.raw.store().append(&entries)
             {
                 self.fail(format!("appending to the log failed: {error}"));
                 return;
             }
             let hard_state = ready.hs().cloned();
             if let Some(hard_state) = &hard_state {
-                self.storage.set_hard_state(hard_state.clone());
+                self.raw.store().set_hard_state(hard_state.clone());
             }
             let after = ready.take_persisted_messages();
             let number = ready.number();
@@ -553,11 +555,11 @@ impl Loop {
     /// Compacts the log up to `durable` once it keeps
     /// [`NodeConfig::compact_entries`] entries at or below it.
     fn compact(&mut self, durable: u64) {
-        let Ok(first) = self.storage.first_index() else { return };
+        let Ok(first) = self.raw.store().first_index() else { return };
         if durable < first || durable - first + 1 < self.config.compact_entries.max(1) {
             return;
         }
-        match self.storage.compact(durable) {
+        match self.raw.store().compact(durable) {
             Ok(point) => {
                 if let Persister::Wal(thread) = &self.persister
                     && thread.send(Job::Compact(point)).is_err()
@@ -631,13 +633,16 @@ struct WalThread {
 }
 
 impl WalThread {
-    fn start(wal: Wal, persisted: mpsc::UnboundedSender<Result<Persisted, String>>) -> Self {
+    fn start(
+        wal: Wal,
+        persisted: mpsc::UnboundedSender<Result<Persisted, String>>,
+    ) -> Result<Self, NodeError> {
         let (jobs, queue) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("keelson-wal".into())
             .spawn(move || wal_thread(wal, &queue, &persisted))
-            .expect("the OS starts a thread");
-        Self { jobs, thread }
+            .map_err(NodeError::Thread)?;
+        Ok(Self { jobs, thread })
     }
 
     fn send(&self, job: Job) -> Result<(), Job> {

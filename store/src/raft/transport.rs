@@ -253,7 +253,7 @@ impl Network for Transport {
 
 /// The `host:port` of a peer address given as such or as an URL
 /// (`http://host:port/path`).
-fn peer_address(address: &str) -> &str {
+pub(crate) fn peer_address(address: &str) -> &str {
     let rest = address.split_once("://").map_or(address, |(_, rest)| rest);
     rest.split_once('/').map_or(rest, |(authority, _)| authority)
 }

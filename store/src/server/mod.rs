@@ -116,7 +116,7 @@ use crate::pb::etcdserverpb::kv_server::KvServer;
 use crate::pb::etcdserverpb::lease_server::LeaseServer;
 use crate::pb::etcdserverpb::maintenance_server::MaintenanceServer;
 use crate::pb::etcdserverpb::{AlarmRequest, AlarmResponse, AlarmType, ResponseHeader};
-use crate::raft::node::{Node, NodeConfig, NodeError, NodeStatus, Progress, ReadIndex};
+use crate::raft::node::{Node, NodeConfig, NodeStatus, Progress, ReadIndex};
 use crate::raft::transport::Transport;
 use crate::raft::{LoneNetwork, Network};
 use crate::watch::WatchHub;
@@ -345,10 +345,7 @@ const INBOX_CAPACITY: usize = 4096;
 
 /// Listens on an `http://HOST:PORT` URL, from inside a tokio runtime.
 fn listen(url: &str) -> std::io::Result<TcpListener> {
-    let authority =
-        url.strip_prefix("http://").or_else(|| url.strip_prefix("https://")).unwrap_or(url);
-    let authority = authority.split('/').next().unwrap_or(authority);
-    let listener = std::net::TcpListener::bind(authority)?;
+    let listener = std::net::TcpListener::bind(crate::raft::transport::peer_address(url))?;
     listener.set_nonblocking(true)?;
     TcpListener::from_std(listener)
 }
@@ -499,12 +496,8 @@ impl Server {
             dropped,
         };
         let node = Node::start(node_config, store.applied_index(), wiring).map_err(|error| {
-            let detail = match error {
-                NodeError::Wal(error) => error.to_string(),
-                NodeError::Raft(error) => format!("raft: {error}"),
-                behind @ NodeError::Behind { .. } => behind.to_string(),
-            };
-            Error::OpenLog { path: wal_dir.clone().unwrap_or_else(|| ":memory:".into()), detail }
+            let path = wal_dir.clone().unwrap_or_else(|| ":memory:".into());
+            Error::OpenLog { path, detail: error.to_string() }
         })?;
         let node_status = node.status();
         let writer = Writer::start(WriterParts {

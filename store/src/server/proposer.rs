@@ -360,7 +360,13 @@ impl Writer {
         let apply = Apply { member, store, hub, waiters, leases, header, limits, node };
         let apply = Arc::new(apply);
         let (sealed, to_flush) = mpsc::channel(FLUSH_DEPTH);
-        let flusher = Flusher { apply: Arc::clone(&apply), progress, wal, durable: applied };
+        let flusher = Flusher {
+            apply: Arc::clone(&apply),
+            progress,
+            wal,
+            last_sync: tokio::time::Instant::now(),
+            unsynced: false,
+        };
         let flusher = tokio::spawn(flusher.run(to_flush));
         let task = tokio::spawn(Task { committed, apply, sealed, broken: None }.run());
         Self { task, flusher }
@@ -388,28 +394,30 @@ type Flush = Applied;
 /// all those waiting at once merged into one redb transaction, then
 /// releases their outcomes and reports progress. Ends when the writer task
 /// is gone and everything is flushed.
+///
+/// With a write-ahead log, a flush syncs only if the last sync is
+/// [`SYNC_INTERVAL`] old, and what was flushed since is synced after that
+/// long without flushes.
 struct Flusher {
     apply: Arc<Apply>,
     progress: watch::Sender<Progress>,
     /// Whether redb may defer its fsyncs.
     wal: bool,
-    /// The index of the last entry redb holds durably.
-    durable: u64,
+    /// When redb last synced (or last tried to).
+    last_sync: tokio::time::Instant,
+    /// Whether something was flushed since without a sync.
+    unsynced: bool,
 }
 
 impl Flusher {
     async fn run(mut self, mut sealed: mpsc::Receiver<Flush>) {
         let mut waiting = Vec::new();
-        let mut last_sync = tokio::time::Instant::now();
-        let mut unsynced = false;
         loop {
             let received = tokio::select! {
                 n = sealed.recv_many(&mut waiting, FLUSH_DEPTH) => n,
-                () = tokio::time::sleep_until(last_sync + SYNC_INTERVAL), if unsynced => {
+                () = tokio::time::sleep_until(self.last_sync + SYNC_INTERVAL), if self.unsynced => {
                     // Nothing came for a while: make what was flushed durable.
                     self.sync().await;
-                    unsynced = false;
-                    last_sync = tokio::time::Instant::now();
                     continue;
                 }
             };
@@ -430,36 +438,26 @@ impl Flusher {
                             group
                         }
                         Err(sealed) => {
-                            let due = last_sync.elapsed() >= SYNC_INTERVAL;
-                            if self.flush_one(group, due).await {
-                                last_sync = tokio::time::Instant::now();
-                            }
+                            self.flush_one(group).await;
                             Applied { sealed, ..next }
                         }
                     },
                 });
             }
             if let Some(group) = group {
-                let due = last_sync.elapsed() >= SYNC_INTERVAL;
-                if self.flush_one(group, due).await {
-                    last_sync = tokio::time::Instant::now();
-                    unsynced = false;
-                } else {
-                    unsynced = true;
-                }
+                self.flush_one(group).await;
             }
         }
-        if unsynced {
+        if self.unsynced {
             self.sync().await;
         }
     }
 
-    /// Flushes one (possibly merged) batch on a blocking thread, with an
-    /// fsync unless a write-ahead log keeps it durable and `due` is not
-    /// set; releases its outcomes and reports progress. Returns whether it
-    /// synced.
-    async fn flush_one(&mut self, mut batch: Flush, due: bool) -> bool {
-        if self.wal && !due {
+    /// Flushes one (possibly merged) batch on a blocking thread, syncing
+    /// unless a write-ahead log keeps it durable and a sync is not due;
+    /// releases its outcomes and reports progress.
+    async fn flush_one(&mut self, mut batch: Flush) {
+        if self.wal && self.last_sync.elapsed() < SYNC_INTERVAL {
             batch.sealed.defer_sync();
         }
         let synced = batch.sealed.syncs();
@@ -473,27 +471,35 @@ impl Flusher {
         };
         let ok = committed.is_ok();
         self.apply.release(batch.outcomes, &committed);
-        if ok {
-            if synced || !self.wal {
-                self.durable = batch.last_index;
-            }
-            let durable = self.durable;
-            self.progress.send_modify(|progress| {
-                progress.applied = progress.applied.max(batch.last_index);
-                progress.durable = progress.durable.max(durable);
-            });
+        if !ok {
+            return;
         }
-        synced
+        // Without a write-ahead log every flush is durable (one that
+        // changed nothing has nothing to sync).
+        let durable = synced || !self.wal;
+        self.progress.send_modify(|progress| {
+            progress.applied = progress.applied.max(batch.last_index);
+            if durable {
+                progress.durable = progress.durable.max(batch.last_index);
+            }
+        });
+        if synced {
+            self.last_sync = tokio::time::Instant::now();
+            self.unsynced = false;
+        } else if self.wal {
+            self.unsynced = true;
+        }
     }
 
-    /// Makes every flushed batch durable and reports it.
+    /// Makes every flushed batch durable and reports it; after a failure
+    /// it tries again an interval later.
     async fn sync(&mut self) {
         let store = Arc::clone(&self.apply.store);
         let synced = tokio::task::spawn_blocking(move || store.sync()).await;
+        self.last_sync = tokio::time::Instant::now();
         if matches!(synced, Ok(Ok(()))) {
-            let applied = self.progress.borrow().applied;
-            self.durable = applied;
-            self.progress.send_modify(|progress| progress.durable = applied);
+            self.unsynced = false;
+            self.progress.send_modify(|progress| progress.durable = progress.applied);
         }
     }
 }
