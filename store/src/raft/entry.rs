@@ -45,16 +45,17 @@ pub(crate) enum DecodeError {
 }
 
 impl Proposal {
-    /// The entry data that carries it.
-    pub(crate) fn encode(&self) -> Vec<u8> {
-        let body = match &self.request {
-            Request::Put(request) => Body::Put(request.clone()),
-            Request::DeleteRange(request) => Body::DeleteRange(request.clone()),
-            Request::Txn(request) => Body::Txn(request.clone()),
-            Request::Compaction(request) => Body::Compaction(*request),
-            Request::LeaseGrant(request) => Body::LeaseGrant(*request),
-            Request::LeaseRevoke(request) => Body::LeaseRevoke(*request),
-            Request::Alarm(request) => Body::Alarm(*request),
+    /// The entry data that carries it; takes the request, so that it is
+    /// encoded without a copy.
+    pub(crate) fn into_data(self) -> Vec<u8> {
+        let body = match self.request {
+            Request::Put(request) => Body::Put(request),
+            Request::DeleteRange(request) => Body::DeleteRange(request),
+            Request::Txn(request) => Body::Txn(request),
+            Request::Compaction(request) => Body::Compaction(request),
+            Request::LeaseGrant(request) => Body::LeaseGrant(request),
+            Request::LeaseRevoke(request) => Body::LeaseRevoke(request),
+            Request::Alarm(request) => Body::Alarm(request),
         };
         Wire { member: self.member, id: self.id, body: Some(body) }.encode_to_vec()
     }
@@ -131,7 +132,7 @@ mod tests {
         ];
         for (id, request) in (1..).zip(requests) {
             let proposal = Proposal { member: 0xabc, id, request };
-            let decoded = Proposal::decode(&proposal.encode()).unwrap();
+            let decoded = Proposal::decode(&proposal.clone().into_data()).unwrap();
             assert_eq!(decoded, proposal);
         }
     }

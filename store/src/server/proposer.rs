@@ -183,7 +183,7 @@ impl Proposer {
     pub(super) async fn propose(&self, request: apply::Request) -> Answer {
         let (id, answer) = self.waiters.register();
         let _registration = Registration { waiters: &self.waiters, id };
-        let data = entry::Proposal { member: self.member, id, request }.encode();
+        let data = entry::Proposal { member: self.member, id, request }.into_data();
         self.tx.send(Proposed { id, data }).await.map_err(|_| Failed::Stopped)?;
         match tokio::time::timeout(self.timeout, answer).await {
             Ok(answer) => answer.map_err(|_| Failed::Stopped)?,
